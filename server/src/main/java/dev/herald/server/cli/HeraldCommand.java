@@ -1,0 +1,38 @@
+package dev.herald.server.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code herald}: the top-level command; each feature adds its subcommand here. */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
+        description = "Self-hosted Web Push and Background Sync server for Progressive Web Apps.",
+        subcommands = {VapidCommand.class, PushCommand.class})
+public final class HeraldCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * The configured command line: usage errors and bad values (an {@link IllegalArgumentException} from
+     * the library) print one clear line and exit 2, never a stack trace.
+     */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new HeraldCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((e, line, parseResult) -> {
+            if (e instanceof IllegalArgumentException) {
+                line.getErr().println("error: " + e.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            throw e;
+        });
+        return cl;
+    }
+}
