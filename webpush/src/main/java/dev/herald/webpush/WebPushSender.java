@@ -23,7 +23,9 @@ import javax.net.ssl.SSLContext;
  * push-service origin (RFC 8292, cached), and posts it (RFC 8030) over the JDK's HTTP/2 client.
  *
  * <p>One instance is meant to live as long as the application: it is thread-safe, pools connections,
- * and bounds requests in flight per push-service origin. Build it with {@link #builder()}.
+ * and bounds requests in flight per push-service origin. Build it with {@link #builder()}. Endpoints over
+ * TLS get HTTP/2 (negotiated by ALPN, one multiplexed connection per push service); cleartext {@code http:}
+ * endpoints (local and test push services) get HTTP/1.1.
  *
  * <p>Failure meaning: whatever a push service answers, and a failure to reach it, completes the future
  * with a {@link DeliveryResult}. Bad input (a payload that cannot fit, say) is an
@@ -34,6 +36,7 @@ public final class WebPushSender implements AutoCloseable {
     private static final int REASON_LIMIT = 4096;
 
     private final HttpClient http;
+    private final HttpClient cleartext;
     private final VapidSigner vapid;
     private final Duration requestTimeout;
     private final OriginLimiter limiter;
@@ -43,13 +46,20 @@ public final class WebPushSender implements AutoCloseable {
     private WebPushSender(Builder b) {
         this.vapid = new VapidSigner(b.vapidKeys, b.vapidSubject, b.tokenLifetime, b.clock);
         HttpClient.Builder hb = HttpClient.newBuilder()
-                .version(b.httpVersion)
+                .version(HttpClient.Version.HTTP_2)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(b.connectTimeout);
         if (b.sslContext != null) {
             hb.sslContext(b.sslContext);
         }
         this.http = hb.build();
+        // Over cleartext (a local or embedded push service) the JDK client would try an h2c upgrade and hold
+        // concurrent requests back behind it; push services speak HTTP/2 over TLS (ALPN), so http: gets HTTP/1.1.
+        this.cleartext = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(b.connectTimeout)
+                .build();
         this.requestTimeout = b.requestTimeout;
         this.limiter = new OriginLimiter(b.maxConcurrentPerOrigin, b.maxQueuedPerOrigin);
         this.listener = b.listener;
@@ -112,7 +122,7 @@ public final class WebPushSender implements AutoCloseable {
         HttpRequest httpRequest = rb.build();
         String origin = request.origin();
         return limiter.acquire(origin)
-                .thenCompose(permit -> http.sendAsync(httpRequest, BoundedBody.handler(REASON_LIMIT))
+                .thenCompose(permit -> client(request.endpoint()).sendAsync(httpRequest, BoundedBody.handler(REASON_LIMIT))
                         .handle((response, error) -> {
                             limiter.release(origin);
                             return error == null ? classify(response) : transportFailure(error);
@@ -122,6 +132,10 @@ public final class WebPushSender implements AutoCloseable {
                         listener.onResult(origin, result, Duration.ofNanos(System.nanoTime() - started));
                     }
                 });
+    }
+
+    private HttpClient client(URI endpoint) {
+        return "http".equalsIgnoreCase(endpoint.getScheme()) ? cleartext : http;
     }
 
     DeliveryResult classify(HttpResponse<String> response) {
@@ -169,6 +183,7 @@ public final class WebPushSender implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        cleartext.close();
     }
 
     /** Builds a {@link WebPushSender}; {@link #build()} validates every setting and fails fast. */
@@ -183,18 +198,8 @@ public final class WebPushSender implements AutoCloseable {
         private SenderListener listener = SenderListener.NONE;
         private Clock clock = Clock.systemUTC();
         private SSLContext sslContext;
-        private HttpClient.Version httpVersion = HttpClient.Version.HTTP_2;
 
         private Builder() {}
-
-        /**
-         * HTTP/2 by default (what push services speak; one connection multiplexes every request). Over
-         * cleartext {@code http:} the JDK client tries an h2c upgrade first; HTTP/1.1 avoids that.
-         */
-        public Builder httpVersion(HttpClient.Version version) {
-            this.httpVersion = version;
-            return this;
-        }
 
         /** Required: the application server's keys and a {@code mailto:}/{@code https:} contact. */
         public Builder vapid(VapidKeys keys, String subject) {
@@ -258,8 +263,8 @@ public final class WebPushSender implements AutoCloseable {
             if (maxConcurrentPerOrigin < 1 || maxQueuedPerOrigin < 0) {
                 throw new IllegalArgumentException("maxConcurrentPerOrigin must be >= 1 and maxQueuedPerOrigin >= 0");
             }
-            if (listener == null || clock == null || httpVersion == null) {
-                throw new IllegalArgumentException("listener, clock and httpVersion must not be null");
+            if (listener == null || clock == null) {
+                throw new IllegalArgumentException("listener and clock must not be null");
             }
             return new WebPushSender(this);
         }

@@ -18,41 +18,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or a reply held back until the test lets it go. Records what it received and how many distinct
  * client connections it saw.
  */
-final class ScriptedPushService implements AutoCloseable {
-    record Reply(int status, Map<String, String> headers, String body) {}
+public final class ScriptedPushService implements AutoCloseable {
+    public record Reply(int status, Map<String, String> headers, String body) {}
 
-    record Received(String path, Map<String, String> headers, byte[] body, int clientPort) {}
+    public record Received(String path, Map<String, String> headers, byte[] body, int clientPort) {}
 
-    interface Responder {
+    public interface Responder {
         Reply reply(HttpExchange exchange) throws Exception;
     }
 
-    final List<Received> received = new CopyOnWriteArrayList<>();
-    final AtomicInteger inHandler = new AtomicInteger();
-    final AtomicInteger maxInHandler = new AtomicInteger();
+    public final List<Received> received = new CopyOnWriteArrayList<>();
+    public final AtomicInteger inHandler = new AtomicInteger();
+    public final AtomicInteger maxInHandler = new AtomicInteger();
     private final HttpServer server;
     private volatile Responder responder = ex -> new Reply(201, Map.of("Location", "/m/1"), "");
 
-    ScriptedPushService() throws IOException {
+    public ScriptedPushService() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
     }
 
-    void respond(Responder r) {
+    public void respond(Responder r) {
         this.responder = r;
     }
 
-    void respond(int status, Map<String, String> headers, String body) {
+    public void respond(int status, Map<String, String> headers, String body) {
         respond(ex -> new Reply(status, headers, body));
     }
 
-    URI endpoint(String path) {
+    public URI endpoint(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
-    long distinctConnections() {
+    public long distinctConnections() {
         return received.stream().map(Received::clientPort).distinct().count();
     }
 

@@ -219,9 +219,7 @@ class WebPushSenderTest {
     void requestsInFlightPerOriginAreBounded() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (WebPushSender bounded = WebPushSender.builder().vapid(vapid, "mailto:ops@herald.example")
-                .maxConcurrentPerOrigin(2).maxQueuedPerOrigin(3)
-                .httpVersion(java.net.http.HttpClient.Version.HTTP_1_1) // h2c upgrades would serialize the requests
-                .build()) {
+                .maxConcurrentPerOrigin(2).maxQueuedPerOrigin(3).build()) {
             CountDownLatch twoArrived = new CountDownLatch(2);
             service.respond(ex -> {
                 twoArrived.countDown();

@@ -1,5 +1,6 @@
 package dev.herald.server.cli;
 
+import dev.herald.server.config.ServerKeys;
 import dev.herald.webpush.VapidKeys;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code herald vapid …}: VAPID key tooling. */
 @Command(name = "vapid", description = "VAPID key tools.", mixinStandardHelpOptions = true,
-        subcommands = VapidCommand.Generate.class)
+        subcommands = {VapidCommand.Generate.class, VapidCommand.Show.class})
 final class VapidCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,6 +42,20 @@ final class VapidCommand implements Runnable {
                 out.println("Private Key:");
                 out.println(keys.privateKeyBase64Url());
             }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print the server's VAPID public key (the one browsers subscribe with); generates keys on first use.")
+    static final class Show implements Callable<Integer> {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ServerKeys keys = ServerKeys.load(SettingsOptions.settings(spec));
+            spec.commandLine().getOut().println(keys.vapid().publicKeyBase64Url());
             return ExitCodes.OK;
         }
     }

@@ -1,0 +1,151 @@
+package dev.herald.server;
+
+import dev.herald.server.auth.ApiKeyStore;
+import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.TokenRoutes;
+import dev.herald.server.auth.UserTokens;
+import dev.herald.server.config.ServerKeys;
+import dev.herald.server.config.Settings;
+import dev.herald.server.delivery.DeliveryEngine;
+import dev.herald.server.delivery.RetryPolicy;
+import dev.herald.server.http.ApiServer;
+import dev.herald.server.http.Router;
+import dev.herald.server.notification.NotificationRoutes;
+import dev.herald.server.notification.NotificationStore;
+import dev.herald.server.ops.OpenApiRoutes;
+import dev.herald.server.ops.OpsRoutes;
+import dev.herald.server.storage.Database;
+import dev.herald.server.subscription.ConfigRoutes;
+import dev.herald.server.subscription.PushHostPolicy;
+import dev.herald.server.subscription.SubscriptionRoutes;
+import dev.herald.server.subscription.SubscriptionStore;
+import dev.herald.webpush.CryptoProviders;
+import dev.herald.webpush.WebPushSender;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that builds Herald's object graph from {@link Settings} and starts it. Everything else receives
+ * what it needs through its constructor.
+ */
+public final class HeraldApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeraldApp.class);
+    /** Requests in flight to one push service; the node-wide bound is delivery-concurrency. */
+    private static final int MAX_PER_PUSH_SERVICE = 512;
+
+    private final Database database;
+    private final WebPushSender sender;
+    private final DeliveryEngine engine;
+    private final ApiServer api;
+    private final ApiKeyStore apiKeys;
+    private final UserTokens userTokens;
+    private final ServerKeys keys;
+    private final URI publicUrl;
+
+    private HeraldApp(Settings settings, Clock clock, PushHostPolicy.Resolver resolver) {
+        CryptoProviders.install(); // logs which provider is active
+        this.keys = ServerKeys.load(settings);
+        this.database = Database.open(settings);
+        try {
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Timer sendLatency = Timer.builder("herald.send.latency").publishPercentileHistogram().register(metrics);
+            this.sender = WebPushSender.builder()
+                    .vapid(keys.vapid(), settings.vapidSubject())
+                    .clock(clock)
+                    .maxConcurrentPerOrigin(Math.min(MAX_PER_PUSH_SERVICE, settings.deliveryConcurrency()))
+                    .listener((origin, result, latency) -> sendLatency.record(latency))
+                    .build();
+            this.engine = new DeliveryEngine(database, sender, new DeliveryEngine.Config(settings.deliveryConcurrency(),
+                    settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
+                    new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts())), clock, metrics);
+            this.apiKeys = new ApiKeyStore(database.jdbi(), clock);
+            this.userTokens = new UserTokens(keys.userTokenSecret(), clock);
+            Authenticator auth = new Authenticator(apiKeys, userTokens);
+            AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());
+            PushHostPolicy policy = new PushHostPolicy(settings.pushHosts(), effectiveUrl::get,
+                    settings.allowPrivateEndpoints(), resolver);
+            List<Router.Feature> features = List.of(
+                    new OpsRoutes(database, () -> keys.vapid() != null, metrics),
+                    new OpenApiRoutes(),
+                    new ConfigRoutes(keys.vapid().publicKeyBase64Url(), settings),
+                    new TokenRoutes(userTokens, auth, settings),
+                    new SubscriptionRoutes(new SubscriptionStore(database.jdbi(), clock), policy, auth, settings),
+                    new NotificationRoutes(new NotificationStore(database.jdbi(), clock), auth, settings, effectiveUrl::get,
+                            engine::wake, clock));
+            this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features).start();
+            if (effectiveUrl.get() == null) {
+                effectiveUrl.set(URI.create("http://localhost:" + api.port()));
+            }
+            this.publicUrl = effectiveUrl.get();
+            if (settings.allowPrivateEndpoints()) {
+                log.warn("allow-private-endpoints is on: http and private push endpoints are accepted (development only)");
+            }
+            engine.start();
+            log.info("Herald listening on port {} (public URL {})", api.port(), publicUrl);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    public static HeraldApp start(Settings settings) {
+        return new HeraldApp(settings, Clock.systemUTC(), InetAddress::getAllByName);
+    }
+
+    /** For tests: an injected clock and a resolver that needs no DNS. */
+    public static HeraldApp start(Settings settings, Clock clock, PushHostPolicy.Resolver resolver) {
+        return new HeraldApp(settings, clock, resolver);
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public URI publicUrl() {
+        return publicUrl;
+    }
+
+    public ApiKeyStore apiKeys() {
+        return apiKeys;
+    }
+
+    public UserTokens userTokens() {
+        return userTokens;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public String vapidPublicKey() {
+        return keys.vapid().publicKeyBase64Url();
+    }
+
+    public List<Router.Route> routes() {
+        return api.routes();
+    }
+
+    /** Wakes the delivery engine (tests that move a fake clock use this instead of waiting for a poll). */
+    public void wakeDelivery() {
+        engine.wake();
+    }
+
+    /** Graceful: stop taking requests, let in-flight deliveries finish and be recorded, then close. */
+    @Override
+    public void close() {
+        api.close();
+        engine.stop(Duration.ofSeconds(10));
+        sender.close();
+        database.close();
+        log.info("Herald stopped");
+    }
+}

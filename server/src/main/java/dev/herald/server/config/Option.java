@@ -1,0 +1,90 @@
+package dev.herald.server.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting, declared once: the same name is the command-line flag ({@code --port}), the config-file key
+ * ({@code port = 8080}) and, upper-cased with {@code HERALD_} in front, the environment variable
+ * ({@code HERALD_PORT}). Later sources win: defaults, then the file, then the environment, then flags.
+ */
+public enum Option {
+    CONFIG("config", "", "FILE", "Config file (TOML or YAML). Default: herald.toml or herald.yaml in the working directory, if present."),
+    PORT("port", "8080", "PORT", "HTTP port (0 picks a free one)."),
+    HOST("host", "0.0.0.0", "ADDR", "Address to listen on."),
+    DATA_DIR("data-dir", "./data", "DIR", "Holds the SQLite file and the generated keys."),
+    DATABASE_URL("database-url", "", "JDBC_URL", "jdbc:postgresql://… switches to PostgreSQL; default: SQLite in the data dir."),
+    DATABASE_USER("database-user", "", "NAME", "PostgreSQL user, when not in the URL."),
+    DATABASE_PASSWORD("database-password", "", "SECRET", "PostgreSQL password, when not in the URL."),
+    DATABASE_POOL_SIZE("database-pool-size", "8", "N", "Database connections per node."),
+    PUBLIC_URL("public-url", "", "URL", "The origin browsers see. Default: http://localhost:<port>."),
+    DEMO("demo", "false", "BOOL", "Serve the demo PWA at /."),
+    VAPID_SUBJECT("vapid-subject", "mailto:admin@example.com", "URI", "mailto: or https: contact the push services can reach."),
+    VAPID_PUBLIC_KEY("vapid-public-key", "", "BASE64URL", "VAPID public key; generated and stored in the data dir when unset."),
+    VAPID_PRIVATE_KEY("vapid-private-key", "", "BASE64URL", "VAPID private key; generated and stored in the data dir when unset."),
+    USER_TOKEN_SECRET("user-token-secret", "", "SECRET", "HS256 secret for user tokens (>= 32 bytes); generated when unset."),
+    USER_TOKEN_TTL("user-token-ttl", "3600", "SECONDS", "Lifetime of user tokens minted by Herald."),
+    ANONYMOUS_SUBSCRIPTIONS("anonymous-subscriptions", "false", "BOOL", "Accept subscriptions without a user token."),
+    PUSH_HOSTS("push-hosts", "", "HOSTS", "Extra push-service hosts to accept, comma-separated (a leading dot allows subdomains)."),
+    ALLOW_PRIVATE_ENDPOINTS("allow-private-endpoints", "false", "BOOL",
+            "Development only: accept http:// and loopback/private push endpoints."),
+    MAX_BODY_BYTES("max-body-bytes", "65536", "BYTES", "Largest request body accepted."),
+    MAX_SUBSCRIPTIONS_PER_USER("max-subscriptions-per-user", "20", "N", "Subscriptions one user may hold."),
+    MAX_SUBSCRIPTIONS_PER_IP("max-subscriptions-per-ip", "500", "N", "Subscriptions created from one IP address."),
+    DELIVERY_CONCURRENCY("delivery-concurrency", "1024", "N", "Push requests in flight per node."),
+    DELIVERY_BATCH("delivery-batch", "500", "N", "Deliveries claimed per database round trip."),
+    DELIVERY_LEASE("delivery-lease", "60", "SECONDS", "How long a claimed delivery is held before another node may retry it."),
+    RETRY_MIN("retry-min", "5", "SECONDS", "First retry delay after a transient failure (then doubling, with jitter)."),
+    RETRY_MAX("retry-max", "3600", "SECONDS", "Longest retry delay."),
+    MAX_ATTEMPTS("max-attempts", "12", "N", "Send attempts before a delivery is given up as failed."),
+    FANOUT_PAGE("fanout-page", "1000", "N", "Subscriptions queued per fan-out transaction.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String label;
+    private final String description;
+
+    Option(String key, String defaultValue, String label, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.label = label;
+        this.description = description;
+    }
+
+    /** The config-file key and, with {@code --} in front, the flag. */
+    public String key() {
+        return key;
+    }
+
+    public String flag() {
+        return "--" + key;
+    }
+
+    public String env() {
+        return "HERALD_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public boolean isBoolean() {
+        return label.equals("BOOL");
+    }
+
+    public static Option byKey(String key) {
+        for (Option o : values()) {
+            if (o.key.equals(key)) {
+                return o;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.herald.server.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Herald's settings, validated. Built by {@link SettingsLoader}; see {@link Option} for each one's meaning.
+ * {@code publicUrl} is null when not configured: the server then uses {@code http://localhost:<bound port>}.
+ */
+public record Settings(
+        int port,
+        String host,
+        Path dataDir,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        int databasePoolSize,
+        URI publicUrl,
+        boolean demo,
+        String vapidSubject,
+        String vapidPublicKey,
+        String vapidPrivateKey,
+        String userTokenSecret,
+        Duration userTokenTtl,
+        boolean anonymousSubscriptions,
+        List<String> pushHosts,
+        boolean allowPrivateEndpoints,
+        int maxBodyBytes,
+        int maxSubscriptionsPerUser,
+        int maxSubscriptionsPerIp,
+        int deliveryConcurrency,
+        int deliveryBatch,
+        Duration deliveryLease,
+        Duration retryMin,
+        Duration retryMax,
+        int maxAttempts,
+        int fanoutPage) {
+
+    public Settings {
+        pushHosts = List.copyOf(pushHosts);
+    }
+
+    public boolean postgres() {
+        return databaseUrl.startsWith("jdbc:postgresql:");
+    }
+
+    /** The JDBC URL in use: the configured one, or the SQLite file in the data dir. */
+    public String jdbcUrl() {
+        return databaseUrl.isEmpty() ? "jdbc:sqlite:" + dataDir.resolve("herald.db") : databaseUrl;
+    }
+
+    /** Defaults with overrides, for tests and embedding: {@code Settings.defaults().with(Option.PORT, "0")}. */
+    public static SettingsLoader defaults() {
+        return SettingsLoader.empty();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.herald.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects raw values from the sources in order (file, environment, flags; later wins), remembering where
+ * each came from so an error can say "HERALD_PORT=abc is not a number" rather than just "bad port".
+ */
+public final class SettingsLoader {
+    private final Map<Option, String> values = new EnumMap<>(Option.class);
+    private final Map<Option, String> origins = new EnumMap<>(Option.class);
+
+    private SettingsLoader() {}
+
+    public static SettingsLoader empty() {
+        return new SettingsLoader();
+    }
+
+    /** The usual order: the config file (explicit, or herald.toml/.yaml if present), environment, flags. */
+    public static Settings load(Map<String, String> env, Map<Option, String> flags, Path workingDir) {
+        SettingsLoader loader = new SettingsLoader();
+        String file = flags.getOrDefault(Option.CONFIG, env.getOrDefault(Option.CONFIG.env(), ""));
+        if (!file.isBlank()) {
+            loader.file(Path.of(file));
+        } else {
+            for (String name : List.of("herald.toml", "herald.yaml", "herald.yml")) {
+                if (Files.isRegularFile(workingDir.resolve(name))) {
+                    loader.file(workingDir.resolve(name));
+                    break;
+                }
+            }
+        }
+        loader.env(env);
+        flags.forEach((o, v) -> loader.with(o, v, o.flag()));
+        return loader.build();
+    }
+
+    public SettingsLoader with(Option option, String value) {
+        return with(option, value, option.key());
+    }
+
+    private SettingsLoader with(Option option, String value, String origin) {
+        values.put(option, value);
+        origins.put(option, origin);
+        return this;
+    }
+
+    public SettingsLoader env(Map<String, String> env) {
+        for (Option o : Option.values()) {
+            String v = env.get(o.env());
+            if (v != null) {
+                with(o, v, o.env());
+            }
+        }
+        return this;
+    }
+
+    public SettingsLoader file(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException("config file " + path + " does not exist");
+        }
+        String name = path.getFileName().toString();
+        ObjectMapper mapper = name.endsWith(".toml") ? new TomlMapper()
+                : name.endsWith(".yaml") || name.endsWith(".yml") ? new YAMLMapper() : null;
+        if (mapper == null) {
+            throw new ConfigException("config file " + path + " must end in .toml, .yaml or .yml");
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(path.toFile());
+        } catch (IOException e) {
+            throw new ConfigException("config file " + path + " cannot be read: " + firstLine(e.getMessage()));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return this;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("config file " + path + " must hold key = value settings");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Option o = Option.byKey(e.getKey());
+            if (o == null || o == Option.CONFIG) {
+                throw new ConfigException("config file " + path + ": unknown setting '" + e.getKey() + "' (known: "
+                        + String.join(", ", Arrays.stream(Option.values()).filter(x -> x != Option.CONFIG).map(Option::key).toList()) + ")");
+            }
+            JsonNode v = e.getValue();
+            String text;
+            if (v.isArray()) {
+                List<String> items = new ArrayList<>();
+                v.forEach(item -> items.add(item.asText()));
+                text = String.join(",", items);
+            } else if (v.isValueNode()) {
+                text = v.asText();
+            } else {
+                throw new ConfigException("config file " + path + ": '" + e.getKey() + "' must be a plain value");
+            }
+            with(o, text, path.getFileName() + ": " + o.key());
+        }
+        return this;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    private String raw(Option o) {
+        return values.getOrDefault(o, o.defaultValue()).strip();
+    }
+
+    private String where(Option o) {
+        return origins.getOrDefault(o, "default of " + o.key());
+    }
+
+    private int integer(Option o, int min, int max) {
+        String v = raw(o);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new ConfigException(where(o) + " = " + v + " is out of range (" + min + " to " + max + ")");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(where(o) + " = '" + v + "' is not a whole number");
+        }
+    }
+
+    private Duration seconds(Option o, int min, int max) {
+        return Duration.ofSeconds(integer(o, min, max));
+    }
+
+    private boolean bool(Option o) {
+        return switch (raw(o).toLowerCase()) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off", "" -> false;
+            default -> throw new ConfigException(where(o) + " = '" + raw(o) + "' is not true or false");
+        };
+    }
+
+    public Settings build() {
+        int port = integer(Option.PORT, 0, 65535);
+        String dbUrl = raw(Option.DATABASE_URL);
+        if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:postgresql:") && !dbUrl.startsWith("jdbc:sqlite:")) {
+            throw new ConfigException(where(Option.DATABASE_URL) + " must start with jdbc:postgresql: or jdbc:sqlite:");
+        }
+        URI publicUrl = publicUrl(port);
+        String vapidPublic = raw(Option.VAPID_PUBLIC_KEY);
+        String vapidPrivate = raw(Option.VAPID_PRIVATE_KEY);
+        if (vapidPublic.isEmpty() != vapidPrivate.isEmpty()) {
+            throw new ConfigException("set both vapid-public-key and vapid-private-key, or neither (to generate them)");
+        }
+        try {
+            dev.herald.webpush.VapidSigner.checkSubject(raw(Option.VAPID_SUBJECT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where(Option.VAPID_SUBJECT) + ": " + e.getMessage());
+        }
+        String secret = raw(Option.USER_TOKEN_SECRET);
+        if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException(where(Option.USER_TOKEN_SECRET) + " must be at least 32 bytes");
+        }
+        Duration retryMin = seconds(Option.RETRY_MIN, 1, 86_400);
+        Duration retryMax = seconds(Option.RETRY_MAX, 1, 86_400);
+        if (retryMax.compareTo(retryMin) < 0) {
+            throw new ConfigException("retry-max (" + retryMax.toSeconds() + ") must be >= retry-min (" + retryMin.toSeconds() + ")");
+        }
+        List<String> hosts = Arrays.stream(raw(Option.PUSH_HOSTS).split(","))
+                .map(String::strip).map(String::toLowerCase).filter(h -> !h.isEmpty()).toList();
+        for (String h : hosts) {
+            if (!h.matches("\\.?[a-z0-9.-]+|\\[[0-9a-f:]+]")) {
+                throw new ConfigException(where(Option.PUSH_HOSTS) + ": '" + h + "' is not a host name");
+            }
+        }
+        return new Settings(port, raw(Option.HOST), Path.of(raw(Option.DATA_DIR)), dbUrl, raw(Option.DATABASE_USER),
+                raw(Option.DATABASE_PASSWORD), integer(Option.DATABASE_POOL_SIZE, 1, 200), publicUrl, bool(Option.DEMO),
+                raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret,
+                seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), hosts,
+                bool(Option.ALLOW_PRIVATE_ENDPOINTS), integer(Option.MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
+                integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
+                integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),
+                seconds(Option.DELIVERY_LEASE, 1, 3600), retryMin, retryMax, integer(Option.MAX_ATTEMPTS, 1, 1000),
+                integer(Option.FANOUT_PAGE, 1, 100_000));
+    }
+
+    private URI publicUrl(int port) {
+        String v = raw(Option.PUBLIC_URL);
+        if (v.isEmpty()) {
+            return null; // derived from the bound port at start
+        }
+        try {
+            URI uri = new URI(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
+            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                throw new URISyntaxException(v, "needs http(s)://host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(where(Option.PUBLIC_URL) + " = '" + v + "' is not an http(s) URL");
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package dev.herald.server.delivery;
+
+import dev.herald.server.notification.Audience;
+import dev.herald.server.storage.Database;
+import dev.herald.webpush.ContentEncoding;
+import dev.herald.webpush.DeliveryResult;
+import dev.herald.webpush.PushMessage;
+import dev.herald.webpush.PushSubscription;
+import dev.herald.webpush.Urgency;
+import dev.herald.webpush.WebPushSender;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves notifications to browsers: fans each one out into the durable queue, claims due deliveries in batches,
+ * encrypts and sends them through {@link WebPushSender} (bounded in flight per node and per push service), and
+ * records every outcome. Three threads: fan-out, claim/dispatch, and a recorder that writes outcomes in batches.
+ *
+ * <p>Nothing lives only in memory: a delivery is in the database before it is sent, and marked after. A crash
+ * between the two leaves it leased; when the lease runs out any node claims it again, so the worst case is a
+ * duplicate for what was in flight, never a loss.
+ */
+public final class DeliveryEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+    private static final long IDLE_POLL_MILLIS = 100;
+
+    /** The engine's tunables, from the settings. */
+    public record Config(int concurrency, int batch, Duration lease, int fanOutPage, RetryPolicy retry) {}
+
+    private final DeliveryQueue queue;
+    private final WebPushSender sender;
+    private final Config config;
+    private final Clock clock;
+    private final Semaphore inFlight;
+    private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+    private final Wakeup fanOutWakeup = new Wakeup();
+    private final Wakeup claimWakeup = new Wakeup();
+    private final Map<String, DeliveryQueue.Message> messages = new ConcurrentHashMap<>();
+    private final Map<String, Counter> outcomeCounters = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastVapidAlert = new ConcurrentHashMap<>();
+    private final AtomicLong depth = new AtomicLong();
+    private final MeterRegistry metrics;
+    private final List<Thread> threads = new ArrayList<>();
+    private Thread depthThread;
+    private volatile boolean running;
+
+    public DeliveryEngine(Database database, WebPushSender sender, Config config, Clock clock, MeterRegistry metrics) {
+        this.queue = new DeliveryQueue(database.jdbi(), database.dialect());
+        this.sender = sender;
+        this.config = config;
+        this.clock = clock;
+        this.inFlight = new Semaphore(config.concurrency());
+        this.metrics = metrics;
+        metrics.gauge("herald.delivery.queue.depth", depth);
+        metrics.gauge("herald.delivery.in.flight", inFlight, s -> config.concurrency() - s.availablePermits());
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        threads.add(Thread.ofPlatform().name("herald-fanout").daemon().start(this::fanOutLoop));
+        threads.add(Thread.ofPlatform().name("herald-claim").daemon().start(this::claimLoop));
+        threads.add(Thread.ofPlatform().name("herald-recorder").daemon().start(this::recordLoop));
+        depthThread = Thread.ofPlatform().name("herald-queue-depth").daemon().start(this::depthLoop);
+    }
+
+    /** New notifications may be ready: skip the poll interval. */
+    public void wake() {
+        fanOutWakeup.signal();
+        claimWakeup.signal();
+    }
+
+    // ---- fan-out ---------------------------------------------------------------------------------------
+
+    private void fanOutLoop() {
+        while (running) {
+            try {
+                boolean didWork = fanOutOnce();
+                if (!didWork) {
+                    fanOutWakeup.await(IDLE_POLL_MILLIS * 5);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("fan-out failed; retrying", e);
+                pause();
+            }
+        }
+    }
+
+    /** Fans out one notification completely; false when none was due. */
+    boolean fanOutOnce() {
+        long now = clock.millis();
+        Optional<DeliveryQueue.FanOutJob> job = queue.claimFanOut(now, now + config.lease().toMillis());
+        if (job.isEmpty()) {
+            return false;
+        }
+        AudienceSql audience = AudienceSql.of(Audience.fromJson(job.get().audience()));
+        while (job.isPresent() && running) {
+            long t = clock.millis();
+            job = queue.fanOutPage(job.get(), audience, config.fanOutPage(), t, t + config.lease().toMillis());
+            claimWakeup.signal();
+        }
+        return true;
+    }
+
+    // ---- claim and send --------------------------------------------------------------------------------
+
+    private void claimLoop() {
+        while (running) {
+            try {
+                int free = inFlight.availablePermits();
+                if (free < Math.min(config.batch(), config.concurrency()) / 4 + 1) {
+                    claimWakeup.await(10); // wait for the recorder to return permits
+                    continue;
+                }
+                int claimed = claimOnce(Math.min(free, config.batch()));
+                if (claimed == 0) {
+                    claimWakeup.await(IDLE_POLL_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("claiming deliveries failed; retrying", e);
+                pause();
+            }
+        }
+    }
+
+    int claimOnce(int limit) {
+        long now = clock.millis();
+        List<DeliveryQueue.Claimed> batch = queue.claim(limit, now, now + config.lease().toMillis());
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        inFlight.acquireUninterruptibly(batch.size());
+        Set<String> subscriptionIds = new LinkedHashSet<>();
+        batch.forEach(c -> subscriptionIds.add(c.subscriptionId()));
+        Map<String, DeliveryQueue.Target> targets = queue.targets(subscriptionIds);
+        for (DeliveryQueue.Claimed c : batch) {
+            dispatch(c, targets.get(c.subscriptionId()));
+        }
+        return batch.size();
+    }
+
+    private void dispatch(DeliveryQueue.Claimed c, DeliveryQueue.Target target) {
+        DeliveryQueue.Message message = message(c.notificationId());
+        Instant now = clock.instant();
+        if (message == null) {
+            complete(new Outcome(c.id(), c.attempts(), Outcome.CANCELLED, null, null, "notification deleted", null));
+            return;
+        }
+        if (target == null) {
+            complete(new Outcome(c.id(), c.attempts(), Outcome.GONE, null, null, "subscription was deleted", null));
+            return;
+        }
+        long remaining = (message.expiresAt() - now.toEpochMilli()) / 1000;
+        if (remaining <= 0) {
+            complete(new Outcome(c.id(), c.attempts(), Outcome.EXPIRED, null, null, "TTL ran out before sending", null));
+            return;
+        }
+        PushSubscription subscription;
+        PushMessage push;
+        try {
+            subscription = PushSubscription.of(target.endpoint(), target.p256dh(), target.auth());
+            push = PushMessage.builder().payload(message.payload()).ttlSeconds(remaining)
+                    .urgency(Urgency.fromToken(message.urgency())).topic(message.topic())
+                    .encoding(ContentEncoding.fromToken(target.encoding())).build();
+        } catch (IllegalArgumentException e) {
+            complete(new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, null, "unsendable: " + e.getMessage(), null));
+            return;
+        }
+        try {
+            sender.send(subscription, push).whenComplete((result, error) -> complete(error == null
+                    ? outcome(c, target, message, result)
+                    : retryOrExpire(c, message, Optional.empty(), null, "not sent: " + error.getMessage())));
+        } catch (RuntimeException e) {
+            complete(retryOrExpire(c, message, Optional.empty(), null, "not sent: " + e.getMessage()));
+        }
+    }
+
+    private DeliveryQueue.Message message(String notificationId) {
+        DeliveryQueue.Message cached = messages.get(notificationId);
+        if (cached != null) {
+            return cached;
+        }
+        if (messages.size() > 10_000) {
+            messages.clear();
+        }
+        DeliveryQueue.Message loaded = queue.message(notificationId).orElse(null);
+        if (loaded != null) {
+            messages.put(notificationId, loaded);
+        }
+        return loaded;
+    }
+
+    /** DESIGN.md's outcome rules, one push-service answer at a time. */
+    Outcome outcome(DeliveryQueue.Claimed c, DeliveryQueue.Target target, DeliveryQueue.Message message, DeliveryResult r) {
+        return switch (r) {
+            case DeliveryResult.Created created -> new Outcome(c.id(), c.attempts(), Outcome.SENT, null, 201, null, null);
+            case DeliveryResult.Gone g -> new Outcome(c.id(), c.attempts(), Outcome.GONE, null, g.status(),
+                    reason("subscription gone", g.reason()), target.id());
+            case DeliveryResult.PayloadTooLarge p -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, 413,
+                    reason("push service refused the payload size", p.reason()), null);
+            case DeliveryResult.Unauthorized u -> {
+                vapidAlert(target, u);
+                yield new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, u.status(),
+                        reason("VAPID credentials refused", u.reason()), null);
+            }
+            case DeliveryResult.Rejected rej -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, rej.status(),
+                    reason("rejected", rej.reason()), null);
+            case DeliveryResult.RateLimited rl -> retryOrExpire(c, message, rl.retryAfter(), 429, reason("rate limited", rl.reason()));
+            case DeliveryResult.ServerError se -> retryOrExpire(c, message, se.retryAfter(), se.status(),
+                    reason("push service error", se.reason()));
+            case DeliveryResult.TransportFailure tf -> retryOrExpire(c, message, Optional.empty(), null,
+                    "transport " + tf.kind().name().toLowerCase() + ": " + tf.message());
+        };
+    }
+
+    private Outcome retryOrExpire(DeliveryQueue.Claimed c, DeliveryQueue.Message message, Optional<Duration> retryAfter,
+            Integer status, String error) {
+        Instant now = clock.instant();
+        return switch (config.retry().next(c.attempts(), retryAfter, now, Instant.ofEpochMilli(message.expiresAt()),
+                ThreadLocalRandom.current()::nextDouble)) {
+            case RetryPolicy.Decision.Retry retry -> new Outcome(c.id(), c.attempts(), Outcome.QUEUED,
+                    retry.at().toEpochMilli(), status, error, null);
+            case RetryPolicy.Decision.Expire x -> new Outcome(c.id(), c.attempts(), Outcome.EXPIRED, null, status,
+                    error + "; TTL runs out before the next retry", null);
+            case RetryPolicy.Decision.GiveUp g -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, status,
+                    error + "; gave up after " + c.attempts() + " attempts", null);
+        };
+    }
+
+    private static String reason(String what, String detail) {
+        String d = detail == null ? "" : detail.strip();
+        if (d.length() > 300) {
+            d = d.substring(0, 300) + "…";
+        }
+        return d.isEmpty() ? what : what + ": " + d;
+    }
+
+    /** A 401/403 means the operator's VAPID setup is wrong: say so loudly, once a minute per push service. */
+    private void vapidAlert(DeliveryQueue.Target target, DeliveryResult.Unauthorized u) {
+        String origin = PushSubscription.of(target.endpoint(), target.p256dh(), target.auth()).origin();
+        metrics.counter("herald.vapid.rejections", "origin", origin).increment();
+        long now = clock.millis();
+        Long last = lastVapidAlert.get(origin);
+        if (last == null || now - last > 60_000) {
+            lastVapidAlert.put(origin, now);
+            log.error("OPERATOR ALERT: {} refused our VAPID credentials ({}): {}. Check vapid-subject and that browsers "
+                    + "subscribed with this server's public key.", origin, u.status(), u.reason());
+        }
+    }
+
+    private void complete(Outcome outcome) {
+        outcomes.add(outcome);
+    }
+
+    // ---- recording -------------------------------------------------------------------------------------
+
+    private void recordLoop() {
+        List<Outcome> batch = new ArrayList<>();
+        while (running || inFlight.availablePermits() < config.concurrency()) {
+            try {
+                Outcome first = outcomes.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                outcomes.drainTo(batch, 2000);
+                queue.record(batch, clock.millis());
+                for (Outcome o : batch) {
+                    outcomeCounters.computeIfAbsent(o.state(),
+                            s -> Counter.builder("herald.deliveries").tag("outcome", s).register(metrics)).increment();
+                }
+                inFlight.release(batch.size());
+                batch.clear();
+                claimWakeup.signal();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // Keep the batch: the database may be briefly unavailable. Leases protect the rows meanwhile.
+                log.error("recording {} delivery outcomes failed; retrying", batch.size(), e);
+                pause();
+            }
+        }
+    }
+
+    private void depthLoop() {
+        while (running) {
+            try {
+                depth.set(queue.depth());
+                Thread.sleep(5_000);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.debug("queue depth query failed", e);
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops claiming, lets what is in flight finish and be recorded (up to {@code grace}), then stops. Anything
+     * still unrecorded stays leased and is retried after its lease by this or another node.
+     */
+    public void stop(Duration grace) {
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            running = false;
+        }
+        fanOutWakeup.signal();
+        claimWakeup.signal();
+        depthThread.interrupt();
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        threads.forEach(Thread::interrupt);
+        threads.clear();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,146 @@
+package dev.herald.server.delivery;
+
+import dev.herald.server.storage.Dialect;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * The durable delivery queue and the fan-out that fills it, in SQL. Rows move
+ * {@code queued → leased → sent | queued (retry) | failed | expired | gone | cancelled}; a lease that runs out
+ * makes the row claimable again, which is how a crash loses nothing. Claims skip rows other nodes hold on
+ * PostgreSQL; SQLite's single writer makes the same statement atomic.
+ */
+final class DeliveryQueue {
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+
+    DeliveryQueue(Jdbi jdbi, Dialect dialect) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+    }
+
+    record Claimed(long id, String notificationId, String subscriptionId, int attempts) {}
+
+    record Target(String id, String endpoint, String p256dh, String auth, String encoding) {}
+
+    record Message(String id, byte[] payload, String urgency, String topic, long expiresAt) {}
+
+    record FanOutJob(String notificationId, String audience, String cursor, long sendAt) {}
+
+    /** Claims up to {@code limit} due or lease-expired deliveries, leasing them until {@code leaseUntil}. */
+    List<Claimed> claim(int limit, long now, long leaseUntil) {
+        return jdbi.withHandle(h -> h.createQuery("UPDATE deliveries SET state = 'leased', next_at = :lease, "
+                        + "attempts = attempts + 1, updated_at = :now WHERE id IN (SELECT id FROM deliveries "
+                        + "WHERE state IN ('queued', 'leased') AND next_at <= :now ORDER BY next_at LIMIT :limit"
+                        + dialect.skipLocked() + ") RETURNING id, notification_id, subscription_id, attempts")
+                .bind("lease", leaseUntil).bind("now", now).bind("limit", limit)
+                .map((rs, ctx) -> new Claimed(rs.getLong("id"), rs.getString("notification_id"),
+                        rs.getString("subscription_id"), rs.getInt("attempts")))
+                .list());
+    }
+
+    Map<String, Target> targets(Collection<String> subscriptionIds) {
+        if (subscriptionIds.isEmpty()) {
+            return Map.of();
+        }
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, endpoint, p256dh, auth, encoding FROM subscriptions WHERE id IN (<ids>)")
+                .bindList("ids", new ArrayList<>(subscriptionIds))
+                .map((rs, ctx) -> new Target(rs.getString("id"), rs.getString("endpoint"), rs.getString("p256dh"),
+                        rs.getString("auth"), rs.getString("encoding")))
+                .stream().collect(Collectors.toMap(Target::id, t -> t)));
+    }
+
+    Optional<Message> message(String notificationId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, payload, urgency, topic, expires_at FROM notifications WHERE id = ?")
+                .bind(0, notificationId)
+                .map((rs, ctx) -> new Message(rs.getString("id"),
+                        rs.getString("payload").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        rs.getString("urgency"), rs.getString("topic"), rs.getLong("expires_at")))
+                .findOne());
+    }
+
+    /** Writes a batch of outcomes in one transaction. */
+    void record(List<Outcome> outcomes, long now) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        jdbi.useTransaction(h -> {
+            PreparedBatch update = h.prepareBatch("UPDATE deliveries SET state = :state, next_at = COALESCE(:nextAt, next_at), "
+                    + "last_status = :status, last_error = :error, updated_at = :now "
+                    + "WHERE id = :id AND state = 'leased' AND attempts = :attempts");
+            List<String> gone = new ArrayList<>();
+            for (Outcome o : outcomes) {
+                update.bind("state", o.state()).bind("nextAt", o.nextAt()).bind("status", o.status())
+                        .bind("error", o.error()).bind("now", now).bind("id", o.deliveryId()).bind("attempts", o.attempts())
+                        .add();
+                if (o.goneSubscription() != null) {
+                    gone.add(o.goneSubscription());
+                }
+            }
+            update.execute();
+            if (!gone.isEmpty()) {
+                h.createUpdate("DELETE FROM subscriptions WHERE id IN (<ids>)").bindList("ids", gone).execute();
+            }
+        });
+    }
+
+    /** Takes the next notification due for fan-out whose fan-out lease is free. */
+    Optional<FanOutJob> claimFanOut(long now, long leaseUntil) {
+        return jdbi.withHandle(h -> h.createQuery("UPDATE notifications SET lease_until = :lease WHERE id IN (SELECT id FROM "
+                        + "notifications WHERE status = 'fanout' AND send_at <= :now AND lease_until <= :now ORDER BY send_at "
+                        + "LIMIT 1" + dialect.skipLocked() + ") RETURNING id, audience, fanout_cursor, send_at")
+                .bind("lease", leaseUntil).bind("now", now)
+                .map((rs, ctx) -> new FanOutJob(rs.getString("id"), rs.getString("audience"), rs.getString("fanout_cursor"),
+                        rs.getLong("send_at")))
+                .findOne());
+    }
+
+    /**
+     * Queues one page of the audience after {@code job.cursor()} and moves the cursor, in one transaction, so a
+     * crash between pages resumes where it stopped and a repeated page inserts nothing twice. Returns the job for
+     * the next page, or empty when fan-out is complete (or the notification was cancelled meanwhile).
+     */
+    Optional<FanOutJob> fanOutPage(FanOutJob job, AudienceSql audience, int page, long now, long leaseUntil) {
+        return jdbi.inTransaction(h -> {
+            String status = h.createQuery("SELECT status FROM notifications WHERE id = ?").bind(0, job.notificationId())
+                    .mapTo(String.class).findOne().orElse("cancelled");
+            if (!status.equals("fanout")) {
+                return Optional.<FanOutJob>empty();
+            }
+            List<String> ids = audience.page(h, job.cursor(), page);
+            insertDeliveries(h, job.notificationId(), ids, Math.max(now, job.sendAt()), now);
+            String cursor = ids.isEmpty() ? job.cursor() : ids.get(ids.size() - 1);
+            boolean done = ids.size() < page;
+            h.createUpdate("UPDATE notifications SET fanout_cursor = :cursor, lease_until = :lease, status = :status WHERE id = :id")
+                    .bind("cursor", cursor).bind("lease", done ? 0 : leaseUntil).bind("status", done ? "active" : "fanout")
+                    .bind("id", job.notificationId()).execute();
+            return done ? Optional.<FanOutJob>empty()
+                    : Optional.of(new FanOutJob(job.notificationId(), job.audience(), cursor, job.sendAt()));
+        });
+    }
+
+    private static void insertDeliveries(Handle h, String notificationId, List<String> subscriptionIds, long due, long now) {
+        if (subscriptionIds.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = h.prepareBatch("INSERT INTO deliveries (notification_id, subscription_id, state, attempts, "
+                + "next_at, updated_at) VALUES (:n, :s, 'queued', 0, :due, :now) ON CONFLICT DO NOTHING");
+        for (String s : subscriptionIds) {
+            batch.bind("n", notificationId).bind("s", s).bind("due", due).bind("now", now).add();
+        }
+        batch.execute();
+    }
+
+    /** Deliveries waiting to be sent or in flight, across all notifications (the queue depth gauge). */
+    long depth() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM deliveries WHERE state IN ('queued', 'leased')")
+                .mapTo(Long.class).one());
+    }
+}

@@ -1,0 +1,56 @@
+package dev.herald.server.http;
+
+/**
+ * The one catalog of API errors: HTTP status, stable code (clients branch on it) and title. Rendered as
+ * RFC 9457 problem+json with {@code type = urn:herald:error:<code>}. Codes never change meaning; new ones
+ * are added. The list is published in docs/api.md.
+ */
+public enum ErrorCode {
+    MALFORMED_JSON(400, "malformed-json", "The request body is not valid JSON"),
+    INVALID_PARAMETER(400, "invalid-parameter", "A path or query parameter is invalid"),
+    UNAUTHENTICATED(401, "unauthenticated", "Authentication is required"),
+    INVALID_TOKEN(401, "invalid-token", "The user token is invalid or expired"),
+    INVALID_API_KEY(401, "invalid-api-key", "The API key is unknown or revoked"),
+    FORBIDDEN(403, "forbidden", "The caller may not do this"),
+    NOT_FOUND(404, "not-found", "No such resource"),
+    ROUTE_NOT_FOUND(404, "route-not-found", "No such route"),
+    METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed on this route"),
+    CONFLICT(409, "conflict", "The resource is not in a state that allows this"),
+    BODY_TOO_LARGE(413, "body-too-large", "The request body is too large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be application/json"),
+    MISSING_FIELD(422, "missing-field", "A required field is missing"),
+    INVALID_FIELD(422, "invalid-field", "A field has an invalid value"),
+    ENDPOINT_NOT_ALLOWED(422, "endpoint-not-allowed", "The push endpoint is not an allowed push service"),
+    INVALID_SUBSCRIPTION_KEYS(422, "invalid-subscription-keys", "The subscription keys are malformed"),
+    PAYLOAD_TOO_LARGE(422, "payload-too-large", "The notification does not fit a 4096-byte push message"),
+    UNSUPPORTED_AUDIENCE(422, "unsupported-audience", "This audience is not supported"),
+    SUBSCRIPTION_LIMIT(429, "subscription-limit", "Too many subscriptions"),
+    INTERNAL(500, "internal-error", "Internal error"),
+    UNAVAILABLE(503, "unavailable", "The service is not ready");
+
+    private final int status;
+    private final String code;
+    private final String title;
+
+    ErrorCode(int status, String code, String title) {
+        this.status = status;
+        this.code = code;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String type() {
+        return "urn:herald:error:" + code;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.herald.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Typed access to fields of a request object, failing with {@code missing-field}/{@code invalid-field}
+ * problems that name the field's path ({@code subscription.keys.p256dh}). Unknown fields are refused too,
+ * so a typo is an error rather than a silently ignored option.
+ */
+public final class Fields {
+    private final ObjectNode node;
+    private final String path;
+
+    private Fields(ObjectNode node, String path) {
+        this.node = node;
+        this.path = path;
+    }
+
+    public static Fields of(ObjectNode node) {
+        return new Fields(node, "");
+    }
+
+    public String path(String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    /** Refuses members other than {@code allowed}. */
+    public Fields only(Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                throw new ApiException(ErrorCode.INVALID_FIELD, path(name) + " is not a known field", path(name));
+            }
+        }
+        return this;
+    }
+
+    public boolean has(String name) {
+        JsonNode v = node.get(name);
+        return v != null && !v.isNull();
+    }
+
+    private JsonNode required(String name) {
+        if (!has(name)) {
+            throw new ApiException(ErrorCode.MISSING_FIELD, path(name) + " is required", path(name));
+        }
+        return node.get(name);
+    }
+
+    private ApiException invalid(String name, String what) {
+        return new ApiException(ErrorCode.INVALID_FIELD, path(name) + " " + what, path(name));
+    }
+
+    public Fields object(String name) {
+        JsonNode v = required(name);
+        if (!(v instanceof ObjectNode o)) {
+            throw invalid(name, "must be an object");
+        }
+        return new Fields(o, path(name));
+    }
+
+    public Fields optionalObject(String name) {
+        return has(name) ? object(name) : null;
+    }
+
+    public ObjectNode rawObject() {
+        return node;
+    }
+
+    public String text(String name, int maxLength) {
+        JsonNode v = required(name);
+        if (!v.isTextual()) {
+            throw invalid(name, "must be a string");
+        }
+        String s = v.asText();
+        if (s.isEmpty()) {
+            throw invalid(name, "must not be empty");
+        }
+        if (s.length() > maxLength) {
+            throw invalid(name, "is " + s.length() + " characters; at most " + maxLength + " are allowed");
+        }
+        return s;
+    }
+
+    public String optionalText(String name, int maxLength) {
+        return has(name) ? text(name, maxLength) : null;
+    }
+
+    public long integer(String name, long min, long max) {
+        JsonNode v = required(name);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw invalid(name, "must be a whole number");
+        }
+        long n = v.asLong();
+        if (n < min || n > max) {
+            throw invalid(name, "must be between " + min + " and " + max + ", got " + n);
+        }
+        return n;
+    }
+
+    public Long optionalInteger(String name, long min, long max) {
+        return has(name) ? integer(name, min, max) : null;
+    }
+
+    public boolean bool(String name, boolean absent) {
+        if (!has(name)) {
+            return absent;
+        }
+        JsonNode v = node.get(name);
+        if (!v.isBoolean()) {
+            throw invalid(name, "must be true or false");
+        }
+        return v.asBoolean();
+    }
+
+    public ArrayNode array(String name, int maxItems) {
+        JsonNode v = required(name);
+        if (!(v instanceof ArrayNode a)) {
+            throw invalid(name, "must be an array");
+        }
+        if (a.size() > maxItems) {
+            throw invalid(name, "has " + a.size() + " items; at most " + maxItems + " are allowed");
+        }
+        return a;
+    }
+
+    /** A non-empty array of distinct non-empty strings, each at most {@code maxLength}. */
+    public java.util.List<String> textArray(String name, int maxItems, int maxLength) {
+        ArrayNode a = array(name, maxItems);
+        if (a.isEmpty()) {
+            throw invalid(name, "must not be empty");
+        }
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode item = a.get(i);
+            String p = path(name) + "[" + i + "]";
+            if (!item.isTextual() || item.asText().isEmpty() || item.asText().length() > maxLength) {
+                throw new ApiException(ErrorCode.INVALID_FIELD, p + " must be a non-empty string of at most " + maxLength + " characters", p);
+            }
+            out.add(item.asText());
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    public ApiException error(String name, String message) {
+        return invalid(name, message);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.herald.server.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reading request bodies and writing responses as JSON. Bodies are read up to a limit (so a client cannot
+ * make the server buffer gigabytes), must be one JSON object, and may not repeat a key.
+ */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private Json() {}
+
+    /** The body as a JSON object, or an {@link ApiException} saying exactly what is wrong with it. */
+    public static ObjectNode readObject(Context ctx, int maxBytes) {
+        ObjectNode object = readOptionalObject(ctx, maxBytes);
+        if (object == null) {
+            throw new ApiException(ErrorCode.MALFORMED_JSON, "the request body is empty; expected a JSON object");
+        }
+        return object;
+    }
+
+    /** Like {@link #readObject}, but an empty body is allowed and gives null. */
+    public static ObjectNode readOptionalObject(Context ctx, int maxBytes) {
+        String type = ctx.contentType();
+        if (type != null && !type.isBlank()) {
+            String base = type.split(";")[0].strip().toLowerCase();
+            if (!base.equals("application/json") && !base.endsWith("+json")) {
+                throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                        "Content-Type is '" + base + "'; send application/json");
+            }
+        }
+        byte[] body = readBounded(ctx, maxBytes);
+        if (body.length == 0) {
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(ErrorCode.MALFORMED_JSON, "invalid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ApiException(ErrorCode.MALFORMED_JSON, "invalid JSON");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw new ApiException(ErrorCode.MALFORMED_JSON, "expected a JSON object, got " + node.getNodeType().name().toLowerCase());
+        }
+        return object;
+    }
+
+    /** Reads at most {@code maxBytes}; a larger body (declared or actual) is refused with 413. */
+    public static byte[] readBounded(Context ctx, int maxBytes) {
+        long declared = ctx.contentLength();
+        if (declared > maxBytes) {
+            throw new ApiException(ErrorCode.BODY_TOO_LARGE, "the body is " + declared + " bytes; at most " + maxBytes + " are accepted");
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] data = in.readNBytes(maxBytes + 1);
+            if (data.length > maxBytes) {
+                throw new ApiException(ErrorCode.BODY_TOO_LARGE, "the body is larger than " + maxBytes + " bytes");
+            }
+            return data;
+        } catch (IOException e) {
+            throw new ApiException(ErrorCode.MALFORMED_JSON, "the request body could not be read");
+        }
+    }
+
+    public static void write(Context ctx, int status, Object value) {
+        try {
+            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response not serialisable", e);
+        }
+    }
+
+    public static String stringify(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.herald.server.notification;
+
+/**
+ * A stored notification. {@code status}: {@code fanout} (waiting for or in fan-out), {@code active} (fanned out,
+ * deliveries under way or done), {@code cancelled}. Times are epoch milliseconds; {@code ttl} is seconds.
+ */
+public record Notification(String id, String apiKeyId, String status, String audience, String category, String payload,
+        int ttl, String urgency, String topic, long sendAt, long expiresAt, String fanoutCursor, long createdAt) {
+
+    public static final String FANOUT = "fanout";
+    public static final String ACTIVE = "active";
+    public static final String CANCELLED = "cancelled";
+}

@@ -1,0 +1,168 @@
+package dev.herald.server.notification;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.Caller;
+import dev.herald.server.auth.Scope;
+import dev.herald.server.common.Ids;
+import dev.herald.server.common.Times;
+import dev.herald.server.config.Settings;
+import dev.herald.server.http.ApiException;
+import dev.herald.server.http.ErrorCode;
+import dev.herald.server.http.Fields;
+import dev.herald.server.http.Json;
+import dev.herald.server.http.Router;
+import dev.herald.webpush.Urgency;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/** {@code POST /api/v1/notifications}, {@code GET/DELETE /api/v1/notifications/{id}}. */
+public final class NotificationRoutes implements Router.Feature {
+    static final long MAX_TTL = 28L * 86_400;
+    static final long DEFAULT_TTL = 86_400;
+    private static final Pattern CATEGORY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Pattern COLLAPSE_KEY = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(365);
+    private static final Duration PAST_TOLERANCE = Duration.ofMinutes(1);
+
+    private final NotificationStore store;
+    private final Authenticator auth;
+    private final Settings settings;
+    private final Supplier<URI> publicUrl;
+    private final Runnable newWork;
+    private final Clock clock;
+
+    public NotificationRoutes(NotificationStore store, Authenticator auth, Settings settings, Supplier<URI> publicUrl,
+            Runnable newWork, Clock clock) {
+        this.store = store;
+        this.auth = auth;
+        this.settings = settings;
+        this.publicUrl = publicUrl;
+        this.newWork = newWork;
+        this.clock = clock;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record View(String id, String status, JsonNode audience, String category, int ttl, String urgency, String collapseKey,
+            String sendAt, String expiresAt, String createdAt, Map<String, Integer> counts, String lastError) {}
+
+    @Override
+    public void routes(Router router) {
+        router.post("/api/v1/notifications", this::create);
+        router.get("/api/v1/notifications/{id}", ctx -> {
+            auth.requireScope(ctx, Scope.SEND);
+            Json.write(ctx, 200, view(find(ctx.pathParam("id"))));
+        });
+        router.delete("/api/v1/notifications/{id}", ctx -> {
+            auth.requireScope(ctx, Scope.SEND);
+            Notification n = find(ctx.pathParam("id"));
+            store.cancel(n.id());
+            Json.write(ctx, 200, view(find(n.id())));
+        });
+    }
+
+    private Notification find(String id) {
+        return (Ids.looksValid(id) ? store.find(id) : java.util.Optional.<Notification>empty())
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no notification " + id));
+    }
+
+    private void create(Context ctx) {
+        Caller.Key key = auth.requireScope(ctx, Scope.SEND);
+        Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes())).only(Set.of("audience", "category", "payload",
+                "ttl", "urgency", "collapseKey", "sendAt", "respectQuietHours"));
+        Audience audience = Audience.parse(body.object("audience"));
+        String category = body.optionalText("category", 64);
+        if (category != null && !CATEGORY.matcher(category).matches()) {
+            throw body.error("category", "must be 1-64 characters of a-z 0-9 _ - starting with a letter or digit");
+        }
+        long ttl = body.has("ttl") ? body.integer("ttl", 0, MAX_TTL) : DEFAULT_TTL;
+        String urgency = Urgency.NORMAL.token();
+        if (body.has("urgency")) {
+            try {
+                urgency = Urgency.fromToken(body.text("urgency", 16)).token();
+            } catch (IllegalArgumentException e) {
+                throw body.error("urgency", "must be one of very-low, low, normal, high");
+            }
+        }
+        String collapseKey = body.optionalText("collapseKey", 32);
+        if (collapseKey != null && !COLLAPSE_KEY.matcher(collapseKey).matches()) {
+            throw body.error("collapseKey", "must be 1-32 characters of the base64url alphabet (A-Z a-z 0-9 - _)");
+        }
+        body.bool("respectQuietHours", true);
+        Instant now = clock.instant();
+        Instant sendAt = body.has("sendAt") ? sendAt(body, now) : now;
+        String id = Ids.next(clock);
+        byte[] payload = DeclarativeMessage.build(id, category, body.object("payload"), publicUrl.get());
+        long expiresAt = sendAt.plusSeconds(ttl).toEpochMilli();
+        store.insert(new Notification(id, key.keyId(), Notification.FANOUT, audience.toJson(), category,
+                new String(payload, StandardCharsets.UTF_8), (int) ttl, urgency, collapseKey, sendAt.toEpochMilli(),
+                expiresAt, "", now.toEpochMilli()));
+        newWork.run();
+        ctx.header("Location", "/api/v1/notifications/" + id);
+        Json.write(ctx, 202, Map.of("id", id, "status", sendAt.isAfter(now) ? "scheduled" : "queued"));
+    }
+
+    private Instant sendAt(Fields body, Instant now) {
+        String text = body.text("sendAt", 40);
+        Instant at;
+        try {
+            at = Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw body.error("sendAt", "must be an RFC 3339 UTC time like 2026-12-01T09:00:00Z");
+        }
+        if (at.isBefore(now.minus(PAST_TOLERANCE))) {
+            throw body.error("sendAt", "is in the past");
+        }
+        if (at.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
+            throw body.error("sendAt", "is more than 365 days ahead");
+        }
+        return at;
+    }
+
+    private View view(Notification n) {
+        Map<String, Integer> byState = store.counts(n.id());
+        int targeted = byState.values().stream().mapToInt(Integer::intValue).sum();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("targeted", targeted);
+        counts.put("queued", byState.getOrDefault("queued", 0) + byState.getOrDefault("leased", 0));
+        counts.put("sent", byState.getOrDefault("sent", 0));
+        counts.put("delivered", 0);
+        counts.put("clicked", 0);
+        counts.put("failed", byState.getOrDefault("failed", 0));
+        counts.put("expired", byState.getOrDefault("expired", 0));
+        counts.put("gone", byState.getOrDefault("gone", 0));
+        counts.put("suppressed", byState.getOrDefault("suppressed", 0));
+        counts.put("cancelled", byState.getOrDefault("cancelled", 0));
+        JsonNode audience;
+        try {
+            audience = Json.MAPPER.readTree(n.audience());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return new View(n.id(), status(n, counts), audience, n.category(), n.ttl(), n.urgency(), n.topic(),
+                Times.rfc3339(n.sendAt()), Times.rfc3339(n.expiresAt()), Times.rfc3339(n.createdAt()), counts,
+                store.lastError(n.id()).orElse(null));
+    }
+
+    /** scheduled, fanning-out, sending, completed or cancelled. */
+    private String status(Notification n, Map<String, Integer> counts) {
+        if (n.status().equals(Notification.CANCELLED)) {
+            return "cancelled";
+        }
+        if (n.status().equals(Notification.FANOUT)) {
+            return n.sendAt() > clock.millis() ? "scheduled" : "fanning-out";
+        }
+        return counts.get("queued") > 0 ? "sending" : "completed";
+    }
+}

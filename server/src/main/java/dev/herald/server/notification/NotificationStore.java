@@ -1,0 +1,79 @@
+package dev.herald.server.notification;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Notifications in the database, and the per-state delivery counts that report their progress. */
+public final class NotificationStore {
+    static final String COLUMNS = "id, api_key_id, status, audience, category, payload, ttl, urgency, topic, send_at, "
+            + "expires_at, fanout_cursor, created_at";
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public NotificationStore(Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+    }
+
+    public void insert(Notification n) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO notifications (" + COLUMNS + ") VALUES (:id, :key, :status, :audience, "
+                        + ":category, :payload, :ttl, :urgency, :topic, :sendAt, :expiresAt, :cursor, :createdAt)")
+                .bind("id", n.id()).bind("key", n.apiKeyId()).bind("status", n.status()).bind("audience", n.audience())
+                .bind("category", n.category()).bind("payload", n.payload()).bind("ttl", n.ttl()).bind("urgency", n.urgency())
+                .bind("topic", n.topic()).bind("sendAt", n.sendAt()).bind("expiresAt", n.expiresAt())
+                .bind("cursor", n.fanoutCursor()).bind("createdAt", n.createdAt())
+                .execute());
+    }
+
+    public Optional<Notification> find(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM notifications WHERE id = ?")
+                .bind(0, id).map(NotificationStore::map).findOne());
+    }
+
+    /** Deliveries of the notification by state. */
+    public Map<String, Integer> counts(String id) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        jdbi.useHandle(h -> h.createQuery("SELECT state, COUNT(*) AS n FROM deliveries WHERE notification_id = ? GROUP BY state")
+                .bind(0, id)
+                .map((rs, ctx) -> Map.entry(rs.getString("state"), rs.getInt("n")))
+                .forEach(e -> counts.put(e.getKey(), e.getValue())));
+        return counts;
+    }
+
+    /** The most recent failure reason among its deliveries, for operators reading the status. */
+    public Optional<String> lastError(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT last_error FROM deliveries WHERE notification_id = ? "
+                        + "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1")
+                .bind(0, id).mapTo(String.class).findOne());
+    }
+
+    /**
+     * Cancels what is not yet sent: the notification stops fanning out and its queued deliveries become
+     * {@code cancelled}. Deliveries already on their way (leased) finish. Returns false when it had already
+     * been cancelled.
+     */
+    public boolean cancel(String id) {
+        long now = clock.millis();
+        return jdbi.inTransaction(h -> {
+            int changed = h.createUpdate("UPDATE notifications SET status = 'cancelled' WHERE id = ? AND status <> 'cancelled'")
+                    .bind(0, id).execute();
+            h.createUpdate("UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE notification_id = ? AND state = 'queued'")
+                    .bind(0, now).bind(1, id).execute();
+            return changed == 1;
+        });
+    }
+
+    static Notification map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Notification(rs.getString("id"), rs.getString("api_key_id"), rs.getString("status"), rs.getString("audience"),
+                rs.getString("category"), rs.getString("payload"), rs.getInt("ttl"), rs.getString("urgency"),
+                rs.getString("topic"), rs.getLong("send_at"), rs.getLong("expires_at"), rs.getString("fanout_cursor"),
+                rs.getLong("created_at"));
+    }
+}

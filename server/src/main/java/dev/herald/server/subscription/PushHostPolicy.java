@@ -1,0 +1,152 @@
+package dev.herald.server.subscription;
+
+import dev.herald.server.http.ApiException;
+import dev.herald.server.http.ErrorCode;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which push endpoints Herald will ever POST to: the defence against using subscriptions for request forgery.
+ * An endpoint must be https on a known push service's host (or an operator-configured one), and its host must
+ * not resolve to a loopback, private, link-local (cloud metadata), CGNAT, multicast or unspecified address.
+ * Herald's own embedded push service is allowed as it is. A development flag accepts http, and push services on
+ * localhost or an IP literal (a local test push service) without listing them.
+ */
+public final class PushHostPolicy {
+    /** Hosts of the browsers' push services; a leading dot allows any subdomain. */
+    static final List<String> KNOWN_PUSH_HOSTS = List.of(
+            "fcm.googleapis.com", "android.googleapis.com",          // Chrome, Edge on Android, Opera, Samsung
+            "updates.push.services.mozilla.com", ".push.services.mozilla.com", // Firefox
+            ".push.apple.com",                                       // Safari (web.push.apple.com)
+            ".notify.windows.com");                                  // Edge on Windows (WNS)
+
+    /** Resolves host names; tests substitute one that answers without DNS. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    private final List<String> allowedHosts;
+    private final java.util.function.Supplier<URI> ownPushService;
+    private final boolean allowPrivate;
+    private final Resolver resolver;
+
+    public PushHostPolicy(List<String> extraHosts, java.util.function.Supplier<URI> ownPushService, boolean allowPrivate,
+            Resolver resolver) {
+        List<String> hosts = new ArrayList<>(KNOWN_PUSH_HOSTS);
+        hosts.addAll(extraHosts);
+        this.allowedHosts = List.copyOf(hosts);
+        this.ownPushService = ownPushService;
+        this.allowPrivate = allowPrivate;
+        this.resolver = resolver;
+    }
+
+    /** The endpoint as a URI when it may be used; otherwise an {@code endpoint-not-allowed} problem saying why. */
+    public URI check(String endpoint) {
+        URI uri;
+        try {
+            uri = new URI(endpoint);
+        } catch (URISyntaxException e) {
+            throw refused("subscription.endpoint is not a valid URL");
+        }
+        String host = uri.getHost();
+        if (!uri.isAbsolute() || host == null || uri.getRawUserInfo() != null) {
+            throw refused("subscription.endpoint must be an absolute URL with a host and no user info");
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        if (isOwnPushService(uri)) {
+            return uri;
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(allowPrivate && scheme.equals("http"))) {
+            throw refused("subscription.endpoint must use https");
+        }
+        if (allowPrivate && isLocalDevelopmentHost(host)) {
+            return uri; // development: a push service on this machine or the local network
+        }
+        if (!isAllowedHost(host)) {
+            throw refused("subscription.endpoint host '" + host + "' is not a known push service "
+                    + "(FCM, Mozilla, Apple, Microsoft) or a configured push host");
+        }
+        if (!allowPrivate) {
+            InetAddress[] addresses;
+            try {
+                addresses = resolver.resolve(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            } catch (UnknownHostException e) {
+                throw refused("subscription.endpoint host '" + host + "' does not resolve");
+            }
+            for (InetAddress a : addresses) {
+                if (isForbidden(a)) {
+                    throw refused("subscription.endpoint host '" + host + "' resolves to a private or local address");
+                }
+            }
+        }
+        return uri;
+    }
+
+    private boolean isOwnPushService(URI uri) {
+        URI own = ownPushService.get();
+        return own != null
+                && uri.getScheme().equalsIgnoreCase(own.getScheme())
+                && uri.getHost().equalsIgnoreCase(own.getHost())
+                && uri.getPort() == own.getPort()
+                && uri.getRawPath() != null && uri.getRawPath().startsWith("/wpush/");
+    }
+
+    private static boolean isLocalDevelopmentHost(String host) {
+        return host.equals("localhost") || host.matches("[0-9.]+") || host.startsWith("[");
+    }
+
+    private boolean isAllowedHost(String host) {
+        for (String allowed : allowedHosts) {
+            if (allowed.startsWith(".") ? host.endsWith(allowed) : host.equals(allowed)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isForbidden(InetAddress a) {
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
+                || a.isMulticastAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            return first == 0 || (first == 100 && second >= 64 && second <= 127) // CGNAT 100.64/10
+                    || (first == 192 && second == 0 && (b[2] & 0xff) == 0)     // 192.0.0/24 protocol assignments
+                    || (first == 198 && (second == 18 || second == 19))        // benchmarking 198.18/15
+                    || first >= 240;                                           // reserved, broadcast
+        }
+        if (a instanceof Inet6Address) {
+            if ((b[0] & 0xfe) == 0xfc) {
+                return true; // unique local fc00::/7
+            }
+            boolean v4mapped = true;
+            for (int i = 0; i < 10; i++) {
+                v4mapped &= b[i] == 0;
+            }
+            if (v4mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+                try {
+                    return isForbidden(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
+                } catch (UnknownHostException e) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static ApiException refused(String detail) {
+        return new ApiException(ErrorCode.ENDPOINT_NOT_ALLOWED, detail, "subscription.endpoint");
+    }
+}

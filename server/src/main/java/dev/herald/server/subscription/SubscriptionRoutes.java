@@ -1,0 +1,153 @@
+package dev.herald.server.subscription;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.Caller;
+import dev.herald.server.auth.Scope;
+import dev.herald.server.common.Ids;
+import dev.herald.server.common.Times;
+import dev.herald.server.config.Settings;
+import dev.herald.server.http.ApiException;
+import dev.herald.server.http.ErrorCode;
+import dev.herald.server.http.Fields;
+import dev.herald.server.http.Json;
+import dev.herald.server.http.Router;
+import dev.herald.webpush.ContentEncoding;
+import dev.herald.webpush.PushSubscription;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** {@code POST /api/v1/subscriptions} and {@code DELETE /api/v1/subscriptions/{id}}. */
+public final class SubscriptionRoutes implements Router.Feature {
+    static final int MAX_TOPICS = 20;
+    private static final Pattern TOPIC = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}");
+
+    private final SubscriptionStore store;
+    private final PushHostPolicy policy;
+    private final Authenticator auth;
+    private final Settings settings;
+
+    public SubscriptionRoutes(SubscriptionStore store, PushHostPolicy policy, Authenticator auth, Settings settings) {
+        this.store = store;
+        this.policy = policy;
+        this.auth = auth;
+        this.settings = settings;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record View(String id, String userId, String endpoint, String contentEncoding, String expirationTime, List<String> topics,
+            String timezone, String locale, String createdAt, String updatedAt) {
+        static View of(Subscription s) {
+            return new View(s.id(), s.userId(), s.endpoint(), s.encoding(), Times.rfc3339OrNull(s.expirationTime()), s.topics(),
+                    s.timezone(), s.locale(), Times.rfc3339(s.createdAt()), Times.rfc3339(s.updatedAt()));
+        }
+    }
+
+    @Override
+    public void routes(Router router) {
+        router.post("/api/v1/subscriptions", this::subscribe);
+        router.delete("/api/v1/subscriptions/{id}", this::unsubscribe);
+    }
+
+    private void subscribe(Context ctx) {
+        String userId = switch (auth.caller(ctx)) {
+            case Caller.User u -> u.userId();
+            case Caller.Anonymous a when settings.anonymousSubscriptions() -> null;
+            case Caller.Anonymous a -> throw new ApiException(ErrorCode.UNAUTHENTICATED,
+                    "subscribing needs a user token (anonymous subscriptions are disabled)");
+            case Caller.Key k -> throw new ApiException(ErrorCode.FORBIDDEN, "browsers subscribe with a user token, not an API key");
+        };
+        Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes()))
+                .only(Set.of("subscription", "topics", "timezone", "locale", "userAgent", "contentEncoding"));
+        Fields sub = body.object("subscription").only(Set.of("endpoint", "expirationTime", "keys"));
+        String endpoint = sub.text("endpoint", 2048);
+        URI uri = policy.check(endpoint);
+        Fields keys = sub.object("keys").only(Set.of("p256dh", "auth"));
+        String p256dh = keys.text("p256dh", 200);
+        String authSecret = keys.text("auth", 100);
+        PushSubscription parsed;
+        try {
+            parsed = PushSubscription.of(endpoint, p256dh, authSecret);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_SUBSCRIPTION_KEYS, "subscription." + e.getMessage(), "subscription.keys");
+        }
+        Long expiration = sub.optionalInteger("expirationTime", 0, Long.MAX_VALUE);
+        String encoding = body.has("contentEncoding") ? encoding(body) : ContentEncoding.AES128GCM.token();
+        String timezone = body.optionalText("timezone", 64);
+        if (timezone != null) {
+            try {
+                ZoneId.of(timezone);
+            } catch (DateTimeException e) {
+                throw body.error("timezone", "is not an IANA time zone (like Europe/Berlin): '" + timezone + "'");
+            }
+        }
+        String locale = body.optionalText("locale", 35);
+        if (locale != null && !LOCALE.matcher(locale).matches()) {
+            throw body.error("locale", "is not a BCP 47 language tag");
+        }
+        List<String> topics = body.has("topics") ? topics(body) : List.of();
+        String ip = ctx.ip();
+        if (userId != null && store.countForUser(userId, endpoint) >= settings.maxSubscriptionsPerUser()) {
+            throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "user " + userId + " already has "
+                    + settings.maxSubscriptionsPerUser() + " subscriptions; unsubscribe an old device first");
+        }
+        if (store.countForIp(ip, endpoint) >= settings.maxSubscriptionsPerIp()) {
+            throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "too many subscriptions from this address");
+        }
+        SubscriptionStore.Upserted result = store.upsert(new SubscriptionStore.NewSubscription(userId, uri.toString(),
+                parsed.origin(), p256dh, authSecret, encoding, expiration, timezone, locale,
+                body.optionalText("userAgent", 512), topics, ip));
+        Json.write(ctx, result.created() ? 201 : 200, View.of(result.subscription()));
+    }
+
+    private static String encoding(Fields body) {
+        String value = body.text("contentEncoding", 16);
+        try {
+            return ContentEncoding.fromToken(value).token();
+        } catch (IllegalArgumentException e) {
+            throw body.error("contentEncoding", "must be aes128gcm or aesgcm");
+        }
+    }
+
+    private static List<String> topics(Fields body) {
+        JsonNode array = body.array("topics", MAX_TOPICS);
+        List<String> topics = new java.util.ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            String t = array.get(i).asText("");
+            if (!array.get(i).isTextual() || !TOPIC.matcher(t).matches()) {
+                throw new ApiException(ErrorCode.INVALID_FIELD, "topics[" + i + "] must be 1-64 characters of a-z 0-9 _ . - "
+                        + "starting with a letter or digit", "topics[" + i + "]");
+            }
+            if (!topics.contains(t)) {
+                topics.add(t);
+            }
+        }
+        return topics;
+    }
+
+    private void unsubscribe(Context ctx) {
+        String id = ctx.pathParam("id");
+        String owner = switch (auth.caller(ctx)) {
+            case Caller.User u -> u.userId();
+            case Caller.Key k -> {
+                auth.requireScope(ctx, Scope.MANAGE);
+                yield null; // a manage key may remove any subscription
+            }
+            case Caller.Anonymous a -> throw new ApiException(ErrorCode.UNAUTHENTICATED,
+                    "unsubscribing needs the owner's user token or a manage API key");
+        };
+        Subscription s = Ids.looksValid(id) ? store.find(id).orElse(null) : null;
+        if (s == null || (owner != null && !owner.equals(s.userId()))) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "no subscription " + id + " for this caller");
+        }
+        store.delete(id);
+        ctx.status(204);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.herald.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.server.HeraldApp;
+import dev.herald.server.auth.Scope;
+import dev.herald.server.config.Option;
+import dev.herald.server.config.SettingsLoader;
+import dev.herald.webpush.MutableClock;
+import dev.herald.webpush.UserAgentKeys;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real Herald on a random port with a real database (SQLite file or PostgreSQL schema), a fake clock, and
+ * loopback push endpoints allowed, plus an API key and helpers to subscribe and send.
+ */
+public final class TestServer implements AutoCloseable {
+    public final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    public final HeraldApp app;
+    public final Api api;
+    public final String key;
+    private final Backend.TestDatabases databases = new Backend.TestDatabases();
+    private final Path dataDir;
+
+    public TestServer(Backend backend) {
+        this(backend, s -> s);
+    }
+
+    public TestServer(Backend backend, UnaryOperator<SettingsLoader> customize) {
+        try {
+            dataDir = Files.createTempDirectory("herald-test");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        SettingsLoader settings = backend.database(dataDir, databases)
+                .with(Option.PORT, "0").with(Option.HOST, "127.0.0.1")
+                .with(Option.ALLOW_PRIVATE_ENDPOINTS, "true")
+                .with(Option.VAPID_SUBJECT, "mailto:tests@herald.example")
+                .with(Option.RETRY_MIN, "10").with(Option.RETRY_MAX, "600")
+                .with(Option.DELIVERY_LEASE, "30");
+        app = HeraldApp.start(customize.apply(settings).build(), clock,
+                host -> host.equals("127.0.0.1") || host.equals("localhost") || host.endsWith(".test")
+                        ? new InetAddress[] {InetAddress.getLoopbackAddress()}
+                        : new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 142, (byte) 250, 1, 1})});
+        api = new Api("http://127.0.0.1:" + app.port());
+        key = app.apiKeys().create("tests", EnumSet.of(Scope.SEND, Scope.MANAGE)).key();
+    }
+
+    public String userToken(String userId) {
+        return app.userTokens().mint(userId, Duration.ofHours(1)).token();
+    }
+
+    /** Subscribes {@code browser} at {@code endpoint} for {@code userId}; returns the subscription id. */
+    public String subscribe(String userId, String endpoint, UserAgentKeys browser) {
+        Api.Response r = api.post("/api/v1/subscriptions", userToken(userId), Map.of("subscription",
+                Map.of("endpoint", endpoint, "keys", Map.of("p256dh", browser.p256dh(), "auth", browser.authBase64Url()))));
+        if (r.status() != 201 && r.status() != 200) {
+            throw new AssertionError("subscribe failed: " + r);
+        }
+        return r.json().get("id").asText();
+    }
+
+    /** Sends {@code {"title": title}} to {@code audience}; returns the notification id. */
+    public String send(Map<String, Object> audience, String title, Map<String, Object> extra) {
+        Map<String, Object> body = new java.util.HashMap<>(extra);
+        body.put("audience", audience);
+        body.put("payload", Map.of("title", title));
+        Api.Response r = api.post("/api/v1/notifications", key, body);
+        if (r.status() != 202) {
+            throw new AssertionError("send failed: " + r);
+        }
+        return r.json().get("id").asText();
+    }
+
+    public JsonNode notification(String id) {
+        return api.get("/api/v1/notifications/" + id, key).json();
+    }
+
+    public int count(String notificationId, String counter) {
+        return notification(notificationId).path("counts").path(counter).asInt();
+    }
+
+    /** Moves the fake clock and nudges the engine so due retries are claimed now. */
+    public void advance(Duration d) {
+        clock.advance(d);
+        app.wakeDelivery();
+    }
+
+    @Override
+    public void close() {
+        app.close();
+        databases.close();
+    }
+}
