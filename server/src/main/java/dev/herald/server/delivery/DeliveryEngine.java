@@ -218,19 +218,19 @@ public final class DeliveryEngine implements AutoCloseable {
         return switch (r) {
             case DeliveryResult.Created created -> new Outcome(c.id(), c.attempts(), Outcome.SENT, null, 201, null, null);
             case DeliveryResult.Gone g -> new Outcome(c.id(), c.attempts(), Outcome.GONE, null, g.status(),
-                    reason("subscription gone", g.reason()), target.id());
+                    reason("subscription gone (" + g.status() + ")", g.reason()), target.id());
             case DeliveryResult.PayloadTooLarge p -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, 413,
-                    reason("push service refused the payload size", p.reason()), null);
+                    reason("push service refused the payload size (413)", p.reason()), null);
             case DeliveryResult.Unauthorized u -> {
                 vapidAlert(target, u);
                 yield new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, u.status(),
-                        reason("VAPID credentials refused", u.reason()), null);
+                        reason("VAPID credentials refused (" + u.status() + ")", u.reason()), null);
             }
             case DeliveryResult.Rejected rej -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, rej.status(),
-                    reason("rejected", rej.reason()), null);
-            case DeliveryResult.RateLimited rl -> retryOrExpire(c, message, rl.retryAfter(), 429, reason("rate limited", rl.reason()));
+                    reason("rejected (" + rej.status() + ")", rej.reason()), null);
+            case DeliveryResult.RateLimited rl -> retryOrExpire(c, message, rl.retryAfter(), 429, reason("rate limited (429)", rl.reason()));
             case DeliveryResult.ServerError se -> retryOrExpire(c, message, se.retryAfter(), se.status(),
-                    reason("push service error", se.reason()));
+                    reason("push service error (" + se.status() + ")", se.reason()));
             case DeliveryResult.TransportFailure tf -> retryOrExpire(c, message, Optional.empty(), null,
                     "transport " + tf.kind().name().toLowerCase() + ": " + tf.message());
         };

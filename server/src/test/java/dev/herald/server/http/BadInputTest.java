@@ -1,0 +1,153 @@
+package dev.herald.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.server.config.Option;
+import dev.herald.server.testing.Api;
+import dev.herald.server.testing.Backend;
+import dev.herald.server.testing.TestServer;
+import dev.herald.webpush.UserAgentKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a client can send wrong gets a 4xx problem+json with its catalog code, never a 5xx. The server runs with
+ * production endpoint rules (no development flag), so the push-host policy is exercised as deployed.
+ */
+class BadInputTest {
+    private static TestServer server;
+    private static String user;
+    private static final UserAgentKeys BROWSER = UserAgentKeys.generate();
+    private static final String FCM = "https://fcm.googleapis.com/fcm/send/abc123";
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(Backend.SQLITE, s -> s.with(Option.ALLOW_PRIVATE_ENDPOINTS, "false")
+                .with(Option.PUSH_HOSTS, "push.example.test,localhost").with(Option.MAX_BODY_BYTES, "4096"));
+        user = server.userToken("alice");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    record Case(String name, Api.Response response, int status, String code) {}
+
+    private static Map<String, Object> subscription(String endpoint, String p256dh, String auth) {
+        return Map.of("subscription", Map.of("endpoint", endpoint, "keys", Map.of("p256dh", p256dh, "auth", auth)));
+    }
+
+    private static Api.Response subscribe(Object body) {
+        return server.api.post("/api/v1/subscriptions", user, body);
+    }
+
+    private static Api.Response notify(Object body) {
+        return server.api.post("/api/v1/notifications", server.key, body);
+    }
+
+    @Test
+    void everyBadRequestIsA4xxProblemWithItsCode() {
+        String p256dh = BROWSER.p256dh();
+        String auth = BROWSER.authBase64Url();
+        List<Case> cases = new ArrayList<>();
+        // bodies
+        cases.add(new Case("malformed JSON", subscribe("{\"subscription\":"), 400, "malformed-json"));
+        cases.add(new Case("JSON array", subscribe("[1,2]"), 400, "malformed-json"));
+        cases.add(new Case("empty body", subscribe(""), 400, "malformed-json"));
+        cases.add(new Case("duplicate key", subscribe("{\"topics\":[],\"topics\":[]}"), 400, "malformed-json"));
+        cases.add(new Case("trailing garbage", subscribe("{} {}"), 400, "malformed-json"));
+        cases.add(new Case("oversized body", subscribe("{\"x\":\"" + "a".repeat(5000) + "\"}"), 413, "body-too-large"));
+        cases.add(new Case("form content type", server.api.postRaw("/api/v1/subscriptions", user,
+                "application/x-www-form-urlencoded", "a=b".getBytes(StandardCharsets.UTF_8)), 415, "unsupported-media-type"));
+        // fields
+        cases.add(new Case("missing subscription", subscribe(Map.of()), 422, "missing-field"));
+        cases.add(new Case("subscription wrong type", subscribe(Map.of("subscription", "x")), 422, "invalid-field"));
+        cases.add(new Case("endpoint wrong type", subscribe(Map.of("subscription", Map.of("endpoint", 42,
+                "keys", Map.of("p256dh", p256dh, "auth", auth)))), 422, "invalid-field"));
+        cases.add(new Case("missing keys", subscribe(Map.of("subscription", Map.of("endpoint", FCM))), 422, "missing-field"));
+        cases.add(new Case("unknown field", subscribe(Map.of("subscription", Map.of("endpoint", FCM,
+                "keys", Map.of("p256dh", p256dh, "auth", auth)), "colour", "red")), 422, "invalid-field"));
+        cases.add(new Case("p256dh too short", subscribe(subscription(FCM, p256dh.substring(0, 40), auth)), 422, "invalid-subscription-keys"));
+        cases.add(new Case("p256dh not base64url", subscribe(subscription(FCM, "!!!", auth)), 422, "invalid-subscription-keys"));
+        cases.add(new Case("p256dh off the curve", subscribe(subscription(FCM, "B" + "A".repeat(86), auth)), 422, "invalid-subscription-keys"));
+        cases.add(new Case("auth 8 bytes", subscribe(subscription(FCM, p256dh, "AAAAAAAAAAA")), 422, "invalid-subscription-keys"));
+        cases.add(new Case("bad time zone", subscribe(Map.of("subscription", Map.of("endpoint", FCM,
+                "keys", Map.of("p256dh", p256dh, "auth", auth)), "timezone", "Mars/Base")), 422, "invalid-field"));
+        cases.add(new Case("too many topics", subscribe(Map.of("subscription", Map.of("endpoint", FCM,
+                "keys", Map.of("p256dh", p256dh, "auth", auth)), "topics", java.util.Collections.nCopies(21, "t"))), 422, "invalid-field"));
+        // forbidden endpoints
+        for (String endpoint : List.of("http://fcm.googleapis.com/fcm/send/x", "https://127.0.0.1/push", "https://10.0.0.7/push",
+                "https://169.254.169.254/latest/meta-data", "https://[::1]/push", "https://evil.example.org/push",
+                "https://localhost/push", "https://user:pw@fcm.googleapis.com/x", "file:///etc/passwd", "not a url")) {
+            cases.add(new Case("endpoint " + endpoint, subscribe(subscription(endpoint, p256dh, auth)), 422, "endpoint-not-allowed"));
+        }
+        // auth
+        cases.add(new Case("no token", server.api.post("/api/v1/subscriptions", null, subscription(FCM, p256dh, auth)), 401, "unauthenticated"));
+        cases.add(new Case("garbage token", server.api.post("/api/v1/subscriptions", "abc.def.ghi", subscription(FCM, p256dh, auth)), 401, "invalid-token"));
+        cases.add(new Case("tampered token", server.api.post("/api/v1/subscriptions", user.substring(0, user.length() - 2) + "xx",
+                subscription(FCM, p256dh, auth)), 401, "invalid-token"));
+        cases.add(new Case("unknown API key", server.api.post("/api/v1/notifications", "hk_nope", Map.of()), 401, "invalid-api-key"));
+        cases.add(new Case("user token on send route", server.api.post("/api/v1/notifications", user, Map.of()), 403, "forbidden"));
+        cases.add(new Case("API key on subscribe", server.api.post("/api/v1/subscriptions", server.key, subscription(FCM, p256dh, auth)), 403, "forbidden"));
+        // notifications
+        Map<String, Object> payload = Map.of("title", "hi");
+        cases.add(new Case("no audience", notify(Map.of("payload", payload)), 422, "missing-field"));
+        cases.add(new Case("two audiences", notify(Map.of("audience", Map.of("all", true, "userIds", List.of("a")), "payload", payload)), 422, "invalid-field"));
+        cases.add(new Case("topic audience", notify(Map.of("audience", Map.of("topic", "news"), "payload", payload)), 422, "unsupported-audience"));
+        cases.add(new Case("all false", notify(Map.of("audience", Map.of("all", false), "payload", payload)), 422, "invalid-field"));
+        cases.add(new Case("userIds not array", notify(Map.of("audience", Map.of("userIds", "a"), "payload", payload)), 422, "invalid-field"));
+        cases.add(new Case("no title", notify(Map.of("audience", Map.of("all", true), "payload", Map.of("body", "x"))), 422, "missing-field"));
+        cases.add(new Case("ttl negative", notify(Map.of("audience", Map.of("all", true), "payload", payload, "ttl", -1)), 422, "invalid-field"));
+        cases.add(new Case("ttl text", notify(Map.of("audience", Map.of("all", true), "payload", payload, "ttl", "1d")), 422, "invalid-field"));
+        cases.add(new Case("bad urgency", notify(Map.of("audience", Map.of("all", true), "payload", payload, "urgency", "asap")), 422, "invalid-field"));
+        cases.add(new Case("bad collapseKey", notify(Map.of("audience", Map.of("all", true), "payload", payload, "collapseKey", "a b")), 422, "invalid-field"));
+        cases.add(new Case("sendAt in the past", notify(Map.of("audience", Map.of("all", true), "payload", payload,
+                "sendAt", "2020-01-01T00:00:00Z")), 422, "invalid-field"));
+        cases.add(new Case("sendAt years ahead", notify(Map.of("audience", Map.of("all", true), "payload", payload,
+                "sendAt", "2031-01-01T00:00:00Z")), 422, "invalid-field"));
+        cases.add(new Case("sendAt not a time", notify(Map.of("audience", Map.of("all", true), "payload", payload, "sendAt", "tomorrow")), 422, "invalid-field"));
+        cases.add(new Case("javascript url", notify(Map.of("audience", Map.of("all", true), "payload", Map.of("title", "x",
+                "url", "javascript:alert(1)"))), 422, "invalid-field"));
+        cases.add(new Case("payload too large", notify(Map.of("audience", Map.of("all", true), "payload", Map.of("title", "x",
+                "body", "b".repeat(2000), "data", Map.of("blob", "d".repeat(2000))))), 422, "payload-too-large"));
+        // paths
+        cases.add(new Case("unknown notification", server.api.get("/api/v1/notifications/00000000000000000000000000", server.key), 404, "not-found"));
+        cases.add(new Case("malformed notification id", server.api.get("/api/v1/notifications/..%2F..", server.key), 404, "not-found"));
+        cases.add(new Case("unknown route", server.api.get("/api/v1/nothing", null), 404, "route-not-found"));
+        cases.add(new Case("bad user id", server.api.post("/api/v1/users/a%20b/tokens", server.key, Map.of()), 400, "invalid-parameter"));
+        cases.add(new Case("token ttl too long", server.api.post("/api/v1/users/bob/tokens", server.key, Map.of("ttl", 999999)), 422, "invalid-field"));
+        cases.add(new Case("unsubscribe unknown", server.api.delete("/api/v1/subscriptions/nope", user), 404, "not-found"));
+
+        for (Case c : cases) {
+            assertThat(c.response().status()).as(c.name() + ": " + c.response()).isEqualTo(c.status());
+            assertThat(c.response().contentType()).as(c.name()).startsWith("application/problem+json");
+            assertThat(c.response().json().get("code").asText()).as(c.name()).isEqualTo(c.code());
+            assertThat(c.response().json().get("type").asText()).as(c.name()).isEqualTo("urn:herald:error:" + c.code());
+            assertThat(c.response().text()).as(c.name()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aNamedPushHostThatResolvesToLoopbackIsRefused() {
+        // 'localhost' is in this server's push-hosts, but it resolves to a loopback address
+        Api.Response r = subscribe(subscription("https://localhost/push/1", BROWSER.p256dh(), BROWSER.authBase64Url()));
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.json().get("detail").asText()).contains("resolves to a private or local address");
+    }
+
+    @Test
+    void configuredPushHostsStillHaveTheirAddressesCheckedAndKnownServicesPass() {
+        Api.Response r = subscribe(subscription("https://push.example.test/p/1", BROWSER.p256dh(), BROWSER.authBase64Url()));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(422); // *.test resolves to loopback in this test's resolver
+        Api.Response fcm = subscribe(subscription(FCM, BROWSER.p256dh(), BROWSER.authBase64Url()));
+        assertThat(fcm.status()).as(fcm.toString()).isEqualTo(201);
+    }
+}
