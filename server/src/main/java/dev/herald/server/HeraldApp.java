@@ -86,6 +86,9 @@ public final class HeraldApp implements AutoCloseable {
                 effectiveUrl.set(URI.create("http://localhost:" + api.port()));
             }
             this.publicUrl = effectiveUrl.get();
+            if (settings.demo()) {
+                log.warn("--demo: the demo PWA is not part of this build yet (it arrives with the SDK issue); serving the API only");
+            }
             if (settings.allowPrivateEndpoints()) {
                 log.warn("allow-private-endpoints is on: http and private push endpoints are accepted (development only)");
             }

@@ -30,7 +30,7 @@ public enum Option {
     MAX_BODY_BYTES("max-body-bytes", "65536", "BYTES", "Largest request body accepted."),
     MAX_SUBSCRIPTIONS_PER_USER("max-subscriptions-per-user", "20", "N", "Subscriptions one user may hold."),
     MAX_SUBSCRIPTIONS_PER_IP("max-subscriptions-per-ip", "500", "N", "Subscriptions created from one IP address."),
-    DELIVERY_CONCURRENCY("delivery-concurrency", "1024", "N", "Push requests in flight per node."),
+    DELIVERY_CONCURRENCY("delivery-concurrency", "256", "N", "Push requests in flight per node."),
     DELIVERY_BATCH("delivery-batch", "500", "N", "Deliveries claimed per database round trip."),
     DELIVERY_LEASE("delivery-lease", "60", "SECONDS", "How long a claimed delivery is held before another node may retry it."),
     RETRY_MIN("retry-min", "5", "SECONDS", "First retry delay after a transient failure (then doubling, with jitter)."),
