@@ -54,7 +54,8 @@ public final class Database implements AutoCloseable {
             throw new ConfigException("cannot connect to " + redact(settings.jdbcUrl()) + ": " + rootMessage(e));
         }
         try {
-            Flyway.configure().dataSource(ds).locations(dialect.migrations()).load().migrate();
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+                    .placeholders(dialect.placeholders()).load().migrate();
         } catch (FlywayException e) {
             ds.close();
             throw new ConfigException("database migration failed on " + redact(settings.jdbcUrl()) + ": " + rootMessage(e));

@@ -2,20 +2,20 @@ package dev.herald.server.storage;
 
 /** The SQL differences between the two databases, kept in one place. */
 public enum Dialect {
-    SQLITE("sqlite", ""),
-    POSTGRESQL("postgresql", " FOR UPDATE SKIP LOCKED");
+    SQLITE("INTEGER", ""),
+    POSTGRESQL("BIGSERIAL", " FOR UPDATE SKIP LOCKED");
 
-    private final String migrations;
+    private final String autoIncrementKey;
     private final String skipLocked;
 
-    Dialect(String migrations, String skipLocked) {
-        this.migrations = migrations;
+    Dialect(String autoIncrementKey, String skipLocked) {
+        this.autoIncrementKey = autoIncrementKey;
         this.skipLocked = skipLocked;
     }
 
-    /** Flyway location of this dialect's migrations. */
-    String migrations() {
-        return "classpath:db/migration/" + migrations;
+    /** Flyway placeholders that adapt the one set of migrations to this database. */
+    java.util.Map<String, String> placeholders() {
+        return java.util.Map.of("delivery_id", autoIncrementKey);
     }
 
     /**

@@ -1,3 +1,4 @@
+-- One schema for both databases; ${delivery_id} is the dialect's auto-increment integer key (see Dialect).
 -- Times are epoch milliseconds (UTC) in BIGINT columns, the same on SQLite and PostgreSQL.
 
 CREATE TABLE api_keys (
@@ -48,7 +49,7 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_pending ON notifications (status, send_at);
 
 CREATE TABLE deliveries (
-    id               INTEGER PRIMARY KEY,
+    id               ${delivery_id} PRIMARY KEY,
     notification_id  TEXT NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
     subscription_id  TEXT NOT NULL,
     state            TEXT NOT NULL,     -- queued, leased, sent, failed, expired, gone, cancelled
