@@ -11,7 +11,12 @@ import dev.herald.server.delivery.RetryPolicy;
 import dev.herald.server.http.ApiServer;
 import dev.herald.server.http.Router;
 import dev.herald.server.notification.NotificationRoutes;
+import dev.herald.server.notification.NotificationService;
 import dev.herald.server.notification.NotificationStore;
+import dev.herald.server.idempotency.Idempotency;
+import dev.herald.server.ops.Maintenance;
+import dev.herald.server.sync.SyncRoutes;
+import java.util.Map;
 import dev.herald.server.ops.OpenApiRoutes;
 import dev.herald.server.ops.OpsRoutes;
 import dev.herald.server.storage.Database;
@@ -50,6 +55,9 @@ public final class HeraldApp implements AutoCloseable {
     private final UserTokens userTokens;
     private final ServerKeys keys;
     private final URI publicUrl;
+    private final Maintenance maintenance;
+    private final Idempotency idempotency;
+    private final SyncRoutes sync;
 
     private HeraldApp(Settings settings, Clock clock, PushHostPolicy.Resolver resolver) {
         CryptoProviders.install(); // logs which provider is active
@@ -73,15 +81,25 @@ public final class HeraldApp implements AutoCloseable {
             AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());
             PushHostPolicy policy = new PushHostPolicy(settings.pushHosts(), effectiveUrl::get,
                     settings.allowPrivateEndpoints(), resolver);
+            Idempotency idempotency = new Idempotency(database.jdbi(), auth, clock, settings.idempotencyRetention(),
+                    settings.maxBodyBytes());
+            NotificationStore notificationStore = new NotificationStore(database.jdbi(), clock);
+            NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock);
+            SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock);
             List<Router.Feature> features = List.of(
                     new OpsRoutes(database, () -> keys.vapid() != null, metrics),
                     new OpenApiRoutes(),
                     new ConfigRoutes(keys.vapid().publicKeyBase64Url(), settings),
                     new TokenRoutes(userTokens, auth, settings),
                     new SubscriptionRoutes(new SubscriptionStore(database.jdbi(), clock), policy, auth, settings),
-                    new NotificationRoutes(new NotificationStore(database.jdbi(), clock), auth, settings, effectiveUrl::get,
-                            engine::wake, clock));
-            this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features).start();
+                    new NotificationRoutes(notificationStore, notifications, idempotency, auth, settings, clock),
+                    sync);
+            this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features,
+                    List.of(idempotency::install)).start();
+            this.maintenance = new Maintenance(Map.of("idempotency keys", idempotency::prune,
+                    "tombstones", sync::purgeTombstones), Duration.ofMinutes(1));
+            this.idempotency = idempotency;
+            this.sync = sync;
             if (effectiveUrl.get() == null) {
                 effectiveUrl.set(URI.create("http://localhost:" + api.port()));
             }
@@ -137,6 +155,12 @@ public final class HeraldApp implements AutoCloseable {
         return api.routes();
     }
 
+    /** Runs the periodic housekeeping now (tests move a fake clock, then call this). */
+    public void runMaintenance() {
+        idempotency.prune();
+        sync.purgeTombstones();
+    }
+
     /** Wakes the delivery engine (tests that move a fake clock use this instead of waiting for a poll). */
     public void wakeDelivery() {
         engine.wake();
@@ -145,6 +169,7 @@ public final class HeraldApp implements AutoCloseable {
     /** Graceful: stop taking requests, let in-flight deliveries finish and be recorded, then close. */
     @Override
     public void close() {
+        maintenance.close();
         api.close();
         engine.stop(Duration.ofSeconds(10));
         sender.close();

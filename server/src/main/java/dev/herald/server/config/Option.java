@@ -36,7 +36,13 @@ public enum Option {
     RETRY_MIN("retry-min", "5", "SECONDS", "First retry delay after a transient failure (then doubling, with jitter)."),
     RETRY_MAX("retry-max", "3600", "SECONDS", "Longest retry delay."),
     MAX_ATTEMPTS("max-attempts", "12", "N", "Send attempts before a delivery is given up as failed."),
-    FANOUT_PAGE("fanout-page", "1000", "N", "Subscriptions queued per fan-out transaction.");
+    FANOUT_PAGE("fanout-page", "1000", "N", "Subscriptions queued per fan-out transaction."),
+    SYNC_COLLECTIONS("sync-collections", "posts:shared:notify", "LIST",
+            "Sync collections, comma-separated name:shared|private[:notify] (notify: a new document notifies everyone)."),
+    MAX_DOCUMENT_BYTES("max-document-bytes", "16384", "BYTES", "Largest sync document (its JSON)."),
+    MAX_MUTATIONS("max-mutations", "100", "N", "Mutations per sync batch."),
+    TOMBSTONE_HORIZON("tombstone-horizon", "2592000", "SECONDS", "How long deletes are kept as tombstones in the change feed."),
+    IDEMPOTENCY_RETENTION("idempotency-retention", "86400", "SECONDS", "How long Idempotency-Key responses are kept (at least a day).");
 
     private final String key;
     private final String defaultValue;

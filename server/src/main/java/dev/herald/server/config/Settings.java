@@ -36,10 +36,19 @@ public record Settings(
         Duration retryMin,
         Duration retryMax,
         int maxAttempts,
-        int fanoutPage) {
+        int fanoutPage,
+        List<SyncCollection> syncCollections,
+        int maxDocumentBytes,
+        int maxMutations,
+        Duration tombstoneHorizon,
+        Duration idempotencyRetention) {
+
+    /** A configured sync collection. */
+    public record SyncCollection(String name, boolean shared, boolean notifies) {}
 
     public Settings {
         pushHosts = List.copyOf(pushHosts);
+        syncCollections = List.copyOf(syncCollections);
     }
 
     public boolean postgres() {

@@ -193,7 +193,30 @@ public final class SettingsLoader {
                 integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
                 integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),
                 seconds(Option.DELIVERY_LEASE, 1, 3600), retryMin, retryMax, integer(Option.MAX_ATTEMPTS, 1, 1000),
-                integer(Option.FANOUT_PAGE, 1, 100_000));
+                integer(Option.FANOUT_PAGE, 1, 100_000), collections(), integer(Option.MAX_DOCUMENT_BYTES, 64, 1024 * 1024),
+                integer(Option.MAX_MUTATIONS, 1, 1000), seconds(Option.TOMBSTONE_HORIZON, 60, 10 * 365 * 86_400),
+                seconds(Option.IDEMPOTENCY_RETENTION, 86_400, 365 * 86_400));
+    }
+
+    private List<Settings.SyncCollection> collections() {
+        List<Settings.SyncCollection> out = new ArrayList<>();
+        for (String item : raw(Option.SYNC_COLLECTIONS).split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            String[] parts = item.strip().split(":");
+            boolean valid = parts.length >= 2 && parts.length <= 3 && parts[0].matches("[a-z][a-z0-9_-]{0,63}")
+                    && (parts[1].equals("shared") || parts[1].equals("private")) && (parts.length == 2 || parts[2].equals("notify"));
+            if (!valid) {
+                throw new ConfigException(where(Option.SYNC_COLLECTIONS) + ": '" + item.strip()
+                        + "' is not name:shared|private[:notify] (name: a-z 0-9 _ -)");
+            }
+            if (out.stream().anyMatch(c -> c.name().equals(parts[0]))) {
+                throw new ConfigException(where(Option.SYNC_COLLECTIONS) + ": collection '" + parts[0] + "' is listed twice");
+            }
+            out.add(new Settings.SyncCollection(parts[0], parts[1].equals("shared"), parts.length == 3));
+        }
+        return out;
     }
 
     private URI publicUrl(int port) {

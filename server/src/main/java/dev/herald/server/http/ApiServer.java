@@ -18,7 +18,8 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final List<Router.Route> routes = new ArrayList<>();
 
-    public ApiServer(String host, int port, int maxBodyBytes, List<Router.Feature> features) {
+    public ApiServer(String host, int port, int maxBodyBytes, List<Router.Feature> features,
+            List<java.util.function.Consumer<io.javalin.config.RoutesConfig>> middleware) {
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.jetty.host = host;
@@ -26,6 +27,7 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = maxBodyBytes;
             config.router.ignoreTrailingSlashes = true;
+            middleware.forEach(m -> m.accept(config.routes));
             Router router = new Router(config.routes);
             features.forEach(f -> f.routes(router));
             routes.addAll(router.registered());

@@ -19,6 +19,9 @@ public final class Json {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** Where a body already read (for an Idempotency-Key fingerprint) is kept for the handler. */
+    public static final String BODY_ATTRIBUTE = "herald.body";
+
     private Json() {}
 
     /** The body as a JSON object, or an {@link ApiException} saying exactly what is wrong with it. */
@@ -40,7 +43,7 @@ public final class Json {
                         "Content-Type is '" + base + "'; send application/json");
             }
         }
-        byte[] body = readBounded(ctx, maxBytes);
+        byte[] body = ctx.attribute(BODY_ATTRIBUTE) instanceof byte[] read ? read : readBounded(ctx, maxBytes);
         if (body.length == 0) {
             return null;
         }
@@ -76,8 +79,12 @@ public final class Json {
     }
 
     public static void write(Context ctx, int status, Object value) {
+        ctx.status(status).contentType("application/json").result(bytes(value));
+    }
+
+    public static byte[] bytes(Object value) {
         try {
-            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(value));
+            return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("response not serialisable", e);
         }

@@ -13,6 +13,7 @@ import dev.herald.server.http.ErrorCode;
 import dev.herald.server.http.Fields;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Router;
+import dev.herald.server.idempotency.Idempotency;
 import dev.herald.webpush.Urgency;
 import io.javalin.http.Context;
 import java.net.URI;
@@ -37,19 +38,19 @@ public final class NotificationRoutes implements Router.Feature {
     private static final Duration PAST_TOLERANCE = Duration.ofMinutes(1);
 
     private final NotificationStore store;
+    private final NotificationService service;
+    private final Idempotency idempotency;
     private final Authenticator auth;
     private final Settings settings;
-    private final Supplier<URI> publicUrl;
-    private final Runnable newWork;
     private final Clock clock;
 
-    public NotificationRoutes(NotificationStore store, Authenticator auth, Settings settings, Supplier<URI> publicUrl,
-            Runnable newWork, Clock clock) {
+    public NotificationRoutes(NotificationStore store, NotificationService service, Idempotency idempotency,
+            Authenticator auth, Settings settings, Clock clock) {
         this.store = store;
+        this.service = service;
+        this.idempotency = idempotency;
         this.auth = auth;
         this.settings = settings;
-        this.publicUrl = publicUrl;
-        this.newWork = newWork;
         this.clock = clock;
     }
 
@@ -102,15 +103,18 @@ public final class NotificationRoutes implements Router.Feature {
         body.bool("respectQuietHours", true);
         Instant now = clock.instant();
         Instant sendAt = body.has("sendAt") ? sendAt(body, now) : now;
-        String id = Ids.next(clock);
-        byte[] payload = DeclarativeMessage.build(id, category, body.object("payload"), publicUrl.get());
-        long expiresAt = sendAt.plusSeconds(ttl).toEpochMilli();
-        store.insert(new Notification(id, key.keyId(), Notification.FANOUT, audience.toJson(), category,
-                new String(payload, StandardCharsets.UTF_8), (int) ttl, urgency, collapseKey, sendAt.toEpochMilli(),
-                expiresAt, "", now.toEpochMilli()));
-        newWork.run();
-        ctx.header("Location", "/api/v1/notifications/" + id);
-        Json.write(ctx, 202, Map.of("id", id, "status", sendAt.isAfter(now) ? "scheduled" : "queued"));
+        NotificationService.Request request = new NotificationService.Request(audience, category, body.object("payload"),
+                ttl, urgency, collapseKey, sendAt, key.keyId());
+        record Created(String id, byte[] response) {}
+        // The notification and the Idempotency-Key response commit together: a retry can never create a second one.
+        Created created = store.jdbi().inTransaction(h -> {
+            Notification n = service.create(h, request);
+            return new Created(n.id(), idempotency.completeWith(ctx, h, 202,
+                    Map.of("id", n.id(), "status", sendAt.isAfter(now) ? "scheduled" : "queued")));
+        });
+        service.wake();
+        ctx.header("Location", "/api/v1/notifications/" + created.id());
+        ctx.status(202).contentType("application/json").result(created.response());
     }
 
     private Instant sendAt(Fields body, Instant now) {

@@ -23,13 +23,22 @@ public final class NotificationStore {
     }
 
     public void insert(Notification n) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO notifications (" + COLUMNS + ") VALUES (:id, :key, :status, :audience, "
+        jdbi.useHandle(h -> insert(h, n));
+    }
+
+    /** Inserts inside the caller's transaction. */
+    public void insert(org.jdbi.v3.core.Handle h, Notification n) {
+        h.createUpdate("INSERT INTO notifications (" + COLUMNS + ") VALUES (:id, :key, :status, :audience, "
                         + ":category, :payload, :ttl, :urgency, :topic, :sendAt, :expiresAt, :cursor, :createdAt)")
                 .bind("id", n.id()).bind("key", n.apiKeyId()).bind("status", n.status()).bind("audience", n.audience())
                 .bind("category", n.category()).bind("payload", n.payload()).bind("ttl", n.ttl()).bind("urgency", n.urgency())
                 .bind("topic", n.topic()).bind("sendAt", n.sendAt()).bind("expiresAt", n.expiresAt())
                 .bind("cursor", n.fanoutCursor()).bind("createdAt", n.createdAt())
-                .execute());
+                .execute();
+    }
+
+    public org.jdbi.v3.core.Jdbi jdbi() {
+        return jdbi;
     }
 
     public Optional<Notification> find(String id) {

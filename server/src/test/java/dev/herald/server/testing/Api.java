@@ -9,6 +9,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A small HTTP client for a test server: JSON in, status + headers + parsed JSON out. */
 public final class Api {
@@ -50,6 +51,20 @@ public final class Api {
     public Response post(String path, String bearer, Object json) {
         String body = json instanceof String s ? s : write(json);
         return send(builder(path, bearer).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public Response post(String path, String bearer, Object json, Map<String, String> headers) {
+        String body = json instanceof String s ? s : write(json);
+        HttpRequest.Builder b = builder(path, bearer).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return send(b);
+    }
+
+    public Response get(String path, String bearer, Map<String, String> headers) {
+        HttpRequest.Builder b = builder(path, bearer).GET();
+        headers.forEach(b::header);
+        return send(b);
     }
 
     public Response postRaw(String path, String bearer, String contentType, byte[] body) {

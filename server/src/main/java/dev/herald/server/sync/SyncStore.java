@@ -1,0 +1,116 @@
+package dev.herald.server.sync;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Sync documents and their per-collection version counters. Every write transaction first takes the partition's
+ * counter row ({@code UPDATE … RETURNING} locks it on PostgreSQL; SQLite has one writer), so versions are assigned in
+ * commit order and a reader paging by version never skips a write that commits late.
+ */
+final class SyncStore {
+    private final Jdbi jdbi;
+
+    SyncStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** What became of one mutation. {@code doc} and {@code deleted} describe the server's document on conflict. */
+    record Result(String id, String status, long version, String doc, Boolean deleted) {}
+
+    record Change(String id, long version, boolean deleted, String doc) {}
+
+    record Page(List<Change> changes, boolean hasMore) {}
+
+    /** A partition's newest version and its tombstone purge mark. */
+    record Partition(long head, long purgedThrough) {}
+
+    private record Current(long version, boolean deleted, String doc) {}
+
+    /** Applies a batch in the caller's transaction; returns one result per mutation and whether each created a document. */
+    List<Applied> apply(Handle h, String collection, String owner, List<Mutation> mutations, long now) {
+        h.createUpdate("INSERT INTO sync_counters (collection, owner, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")
+                .bind(0, collection).bind(1, owner).execute();
+        long version = h.createQuery("UPDATE sync_counters SET version = version WHERE collection = ? AND owner = ? RETURNING version")
+                .bind(0, collection).bind(1, owner).mapTo(Long.class).one();
+        List<Applied> results = new ArrayList<>();
+        for (Mutation m : mutations) {
+            Optional<Current> current = h.createQuery("SELECT version, deleted, doc FROM sync_documents "
+                            + "WHERE collection = ? AND owner = ? AND id = ?")
+                    .bind(0, collection).bind(1, owner).bind(2, m.id())
+                    .map((rs, ctx) -> new Current(rs.getLong("version"), rs.getInt("deleted") == 1, rs.getString("doc")))
+                    .findOne();
+            boolean live = current.isPresent() && !current.get().deleted();
+            long currentVersion = current.map(Current::version).orElse(0L);
+            long base = m.baseVersion() == null ? 0 : m.baseVersion();
+            // The client's view must be the server's: the version it saw, or "absent" when the document is absent or deleted.
+            boolean matches = base == currentVersion || (!live && base == 0);
+            if (m.delete() && !live) {
+                results.add(new Applied(new Result(m.id(), "applied", currentVersion, null, null), false));
+                continue;
+            }
+            if (!matches) {
+                Current c = current.get();
+                results.add(new Applied(new Result(m.id(), "conflict", c.version(), c.deleted() ? null : c.doc(), c.deleted()), false));
+                continue;
+            }
+            version++;
+            h.createUpdate("INSERT INTO sync_documents (collection, owner, id, version, deleted, doc, updated_at) "
+                            + "VALUES (:c, :o, :id, :v, :d, :doc, :now) ON CONFLICT (collection, owner, id) DO UPDATE SET "
+                            + "version = excluded.version, deleted = excluded.deleted, doc = excluded.doc, updated_at = excluded.updated_at")
+                    .bind("c", collection).bind("o", owner).bind("id", m.id()).bind("v", version).bind("d", m.delete() ? 1 : 0)
+                    .bind("doc", m.delete() ? null : m.doc()).bind("now", now).execute();
+            results.add(new Applied(new Result(m.id(), "applied", version, null, null), !m.delete() && !live));
+        }
+        h.createUpdate("UPDATE sync_counters SET version = ? WHERE collection = ? AND owner = ?")
+                .bind(0, version).bind(1, collection).bind(2, owner).execute();
+        return results;
+    }
+
+    record Applied(Result result, boolean created) {}
+
+    Partition partition(String collection, String owner) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT version, purged_through FROM sync_counters WHERE collection = ? AND owner = ?")
+                .bind(0, collection).bind(1, owner)
+                .map((rs, ctx) -> new Partition(rs.getLong("version"), rs.getLong("purged_through")))
+                .findOne().orElse(new Partition(0, 0)));
+    }
+
+    Page changes(String collection, String owner, long since, int limit) {
+        return jdbi.withHandle(h -> {
+            List<Change> rows = h.createQuery("SELECT id, version, deleted, doc FROM sync_documents WHERE collection = ? "
+                            + "AND owner = ? AND version > ? ORDER BY version LIMIT ?")
+                    .bind(0, collection).bind(1, owner).bind(2, since).bind(3, limit + 1)
+                    .map((rs, ctx) -> new Change(rs.getString("id"), rs.getLong("version"), rs.getInt("deleted") == 1, rs.getString("doc")))
+                    .list();
+            boolean more = rows.size() > limit;
+            return new Page(more ? rows.subList(0, limit) : rows, more);
+        });
+    }
+
+    /**
+     * Removes tombstones last changed before {@code before} and raises each partition's purge mark to the newest
+     * version removed, so cursors from before it get 410 and reset. Returns how many were removed.
+     */
+    int purgeTombstones(long before) {
+        return jdbi.inTransaction(h -> {
+            List<Object[]> marks = h.createQuery("SELECT collection, owner, MAX(version) AS v FROM sync_documents "
+                            + "WHERE deleted = 1 AND updated_at < ? GROUP BY collection, owner")
+                    .bind(0, before)
+                    .map((rs, ctx) -> new Object[] {rs.getString("collection"), rs.getString("owner"), rs.getLong("v")})
+                    .list();
+            for (Object[] m : marks) {
+                h.createUpdate("UPDATE sync_counters SET purged_through = ? WHERE collection = ? AND owner = ? AND purged_through < ?")
+                        .bind(0, (long) m[2]).bind(1, (String) m[0]).bind(2, (String) m[1]).bind(3, (long) m[2]).execute();
+            }
+            return h.createUpdate("DELETE FROM sync_documents WHERE deleted = 1 AND updated_at < ?").bind(0, before).execute();
+        });
+    }
+
+    Jdbi jdbi() {
+        return jdbi;
+    }
+}
