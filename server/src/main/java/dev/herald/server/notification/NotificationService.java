@@ -43,7 +43,10 @@ public final class NotificationService {
 
     /** A simple notification to everyone: title, body, and where a click leads. */
     public Request toEveryone(String category, String title, String body, String url, long ttl) {
-        ObjectNode payload = dev.herald.server.http.Json.MAPPER.createObjectNode().put("title", title).put("body", body).put("url", url);
+        ObjectNode payload = dev.herald.server.http.Json.MAPPER.createObjectNode().put("title", title).put("url", url);
+        if (body != null && !body.isBlank()) {
+            payload.put("body", body);
+        }
         return new Request(new Audience.Everyone(), category, Fields.of(payload), ttl, "normal", null, null, null);
     }
 

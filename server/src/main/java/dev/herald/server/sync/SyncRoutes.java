@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * {@code GET /api/v1/sync/{collection}/changes} pages the change feed by version.
  */
 public final class SyncRoutes implements Router.Feature {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncRoutes.class);
     private static final Pattern DOC_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
     private static final int MAX_PAGE = 500;
     private static final int DEFAULT_PAGE = 100;
@@ -115,8 +116,7 @@ public final class SyncRoutes implements Router.Feature {
             if (collection.notifies()) {
                 for (int i = 0; i < applied.size(); i++) {
                     if (applied.get(i).created()) {
-                        notifications.create(h, announcement(collection.name(), mutations.get(i)));
-                        notified = true;
+                        notified |= announce(h, collection.name(), mutations.get(i));
                     }
                 }
             }
@@ -158,6 +158,17 @@ public final class SyncRoutes implements Router.Feature {
             return new Mutation(id, false, doc, base);
         } catch (ApiException e) {
             throw new ApiException(e.code(), path + "." + e.getMessage(), path + "." + e.field());
+        }
+    }
+
+    /** Notifying is a side effect: a document that makes no valid notification is still saved. */
+    private boolean announce(org.jdbi.v3.core.Handle h, String collection, Mutation m) {
+        try {
+            notifications.create(h, announcement(collection, m));
+            return true;
+        } catch (ApiException e) {
+            log.warn("new {} document {} saved without a notification: {}", collection, m.id(), e.getMessage());
+            return false;
         }
     }
 
