@@ -27,6 +27,7 @@ public final class TestServer implements AutoCloseable {
     public final String key;
     private final Backend.TestDatabases databases = new Backend.TestDatabases();
     private final Path dataDir;
+    public final dev.herald.server.config.Settings settings;
 
     public TestServer(Backend backend) {
         this(backend, s -> s);
@@ -44,7 +45,8 @@ public final class TestServer implements AutoCloseable {
                 .with(Option.VAPID_SUBJECT, "mailto:tests@herald.example")
                 .with(Option.RETRY_MIN, "10").with(Option.RETRY_MAX, "600")
                 .with(Option.DELIVERY_LEASE, "30");
-        app = HeraldApp.start(customize.apply(settings).build(), clock,
+        this.settings = customize.apply(settings).build();
+        app = HeraldApp.start(this.settings, clock,
                 host -> host.equals("127.0.0.1") || host.equals("localhost") || host.endsWith(".test")
                         ? new InetAddress[] {InetAddress.getLoopbackAddress()}
                         : new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 142, (byte) 250, 1, 1})});
