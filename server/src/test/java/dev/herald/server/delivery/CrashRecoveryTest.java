@@ -2,7 +2,6 @@ package dev.herald.server.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.herald.server.auth.ApiKeyStore;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.config.Option;
@@ -10,10 +9,9 @@ import dev.herald.server.config.Settings;
 import dev.herald.server.storage.Database;
 import dev.herald.server.testing.Api;
 import dev.herald.server.testing.Backend;
+import dev.herald.server.testing.CountingPushService;
 import dev.herald.server.testing.Eventually;
-import dev.herald.webpush.UserAgentKeys;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +20,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,22 +36,9 @@ class CrashRecoveryTest {
     @EnumSource(Backend.class)
     void sigkillMidFanOutLosesNothing(Backend backend) throws Exception {
         Path dataDir = Files.createTempDirectory("herald-crash");
-        Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
-        AtomicInteger total = new AtomicInteger();
-        HttpServer push = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        push.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        push.createContext("/", ex -> {
-            try (ex) {
-                ex.getRequestBody().readAllBytes();
-                received.computeIfAbsent(ex.getRequestURI().getPath(), p -> new AtomicInteger()).incrementAndGet();
-                total.incrementAndGet();
-                Thread.sleep(4); // a push service's latency, so the kill lands mid-way
-                ex.sendResponseHeaders(201, -1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        push.start();
+        CountingPushService push = new CountingPushService(4); // a push service's latency, so the kill lands mid-way
+        Map<String, AtomicInteger> received = push.received;
+        AtomicInteger total = push.total;
         int port = freePort();
         try (Backend.TestDatabases databases = new Backend.TestDatabases()) {
             Settings settings = backend.database(dataDir, databases)
@@ -64,7 +46,7 @@ class CrashRecoveryTest {
                     .with(Option.ALLOW_PRIVATE_ENDPOINTS, "true").with(Option.VAPID_SUBJECT, "mailto:tests@herald.example")
                     .with(Option.DELIVERY_LEASE, "3").with(Option.DELIVERY_CONCURRENCY, Integer.toString(CONCURRENCY))
                     .with(Option.DELIVERY_BATCH, "100").build();
-            String key = seed(settings, push.getAddress().getPort());
+            String key = seed(settings, push);
             List<String> args = serveArgs(settings);
             Api api = new Api("http://127.0.0.1:" + port);
 
@@ -95,24 +77,14 @@ class CrashRecoveryTest {
             assertThat(received.values()).allSatisfy(n -> assertThat(n.get()).isBetween(1, 2));
             assertThat(duplicates).isBetween(0, CONCURRENCY);
         } finally {
-            push.stop(0);
+            push.close();
         }
     }
 
     /** Creates the schema, 20,000 subscriptions on the local push service, and an API key. */
-    private static String seed(Settings settings, int pushPort) {
-        UserAgentKeys browser = UserAgentKeys.generate();
+    private static String seed(Settings settings, CountingPushService push) {
         try (Database db = Database.open(settings)) {
-            db.jdbi().useTransaction(h -> {
-                PreparedBatch batch = h.prepareBatch("INSERT INTO subscriptions (id, user_id, endpoint, origin, p256dh, auth, "
-                        + "encoding, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'aes128gcm', 0, 0)");
-                for (int i = 0; i < SUBSCRIPTIONS; i++) {
-                    String origin = "http://127.0.0.1:" + pushPort;
-                    batch.add(String.format("01CRASH%019d", i), "user" + i, origin + "/p/" + i, origin,
-                            browser.p256dh(), browser.authBase64Url());
-                }
-                batch.execute();
-            });
+            push.seed(db.jdbi(), "CRASH", SUBSCRIPTIONS);
             return new ApiKeyStore(db.jdbi(), java.time.Clock.systemUTC()).create("crash", EnumSet.of(Scope.SEND)).key();
         }
     }

@@ -2,7 +2,6 @@ package dev.herald.server.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.herald.server.HeraldApp;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.config.Option;
@@ -10,15 +9,12 @@ import dev.herald.server.config.Settings;
 import dev.herald.server.config.SettingsLoader;
 import dev.herald.server.testing.Api;
 import dev.herald.server.testing.Backend;
+import dev.herald.server.testing.CountingPushService;
 import dev.herald.server.testing.Eventually;
-import dev.herald.webpush.UserAgentKeys;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -38,18 +34,8 @@ class MultiNodeTest {
 
     @Test
     void twoNodesDeliverEachSubscriptionExactlyOnce() throws Exception {
-        Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
-        HttpServer push = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        push.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        push.createContext("/", ex -> {
-            try (ex) {
-                ex.getRequestBody().readAllBytes();
-                received.computeIfAbsent(ex.getRequestURI().getPath(), p -> new AtomicInteger()).incrementAndGet();
-                ex.sendResponseHeaders(201, -1);
-            }
-        });
-        push.start();
-        UserAgentKeys browser = UserAgentKeys.generate();
+        CountingPushService push = new CountingPushService(0);
+        Map<String, AtomicInteger> received = push.received;
         try (Backend.TestDatabases databases = new Backend.TestDatabases()) {
             SettingsLoader shared = Backend.POSTGRES.database(Files.createTempDirectory("node-a"), databases)
                     .with(Option.PORT, "0").with(Option.HOST, "127.0.0.1").with(Option.ALLOW_PRIVATE_ENDPOINTS, "true")
@@ -65,16 +51,7 @@ class MultiNodeTest {
                         .with(Option.VAPID_PRIVATE_KEY, keys.get("vapidPrivateKey").asText())
                         .with(Option.USER_TOKEN_SECRET, "0123456789abcdef0123456789abcdef").build();
                 try (HeraldApp nodeB = HeraldApp.start(b)) {
-                    nodeA.database().jdbi().useTransaction(h -> {
-                        var batch = h.prepareBatch("INSERT INTO subscriptions (id, user_id, endpoint, origin, p256dh, auth, "
-                                + "encoding, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'aes128gcm', 0, 0)");
-                        String origin = "http://127.0.0.1:" + push.getAddress().getPort();
-                        for (int i = 0; i < SUBSCRIPTIONS; i++) {
-                            batch.add(String.format("01MULTI%019d", i), "u" + i, origin + "/p/" + i, origin,
-                                    browser.p256dh(), browser.authBase64Url());
-                        }
-                        batch.execute();
-                    });
+                    push.seed(nodeA.database().jdbi(), "MULTI", SUBSCRIPTIONS);
                     String key = nodeA.apiKeys().create("multi", EnumSet.of(Scope.SEND)).key();
                     Api api = new Api("http://127.0.0.1:" + nodeA.port());
                     String id = api.post("/api/v1/notifications", key, Map.of("audience", Map.of("all", true),
@@ -95,7 +72,7 @@ class MultiNodeTest {
                 }
             }
         } finally {
-            push.stop(0);
+            push.close();
         }
     }
 }
