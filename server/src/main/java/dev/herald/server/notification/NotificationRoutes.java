@@ -16,8 +16,6 @@ import dev.herald.server.http.Router;
 import dev.herald.server.idempotency.Idempotency;
 import dev.herald.webpush.Urgency;
 import io.javalin.http.Context;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +23,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** {@code POST /api/v1/notifications}, {@code GET/DELETE /api/v1/notifications/{id}}. */

@@ -53,7 +53,8 @@ final class SyncStore {
                 continue;
             }
             if (!matches) {
-                Current c = current.get();
+                // The client expected a version the server does not have; absent counts as deleted at version 0.
+                Current c = current.orElse(new Current(0, true, null));
                 results.add(new Applied(new Result(m.id(), "conflict", c.version(), c.deleted() ? null : c.doc(), c.deleted()), false));
                 continue;
             }

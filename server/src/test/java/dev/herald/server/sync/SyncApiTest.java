@@ -58,6 +58,7 @@ class SyncApiTest {
             JsonNode deleted = mutate(server, "ada", delete("p1", 2));
             JsonNode deleteAgain = mutate(server, "ada", delete("p1", 2));
             JsonNode recreated = mutate(server, "ada", upsert("p1", 0, Map.of("text", "again")));
+            JsonNode neverExisted = mutate(server, "ada", upsert("ghost", 5, Map.of("text", "x")));
 
             assertThat(created.at("/0/status").asText()).isEqualTo("applied");
             assertThat(created.at("/0/version").asLong()).isEqualTo(1);
@@ -71,6 +72,9 @@ class SyncApiTest {
             assertThat(deleted.at("/0/version").asLong()).isEqualTo(3);
             assertThat(deleteAgain.at("/0/status").asText()).as("deleting what is gone is a no-op").isEqualTo("applied");
             assertThat(recreated.at("/0/version").asLong()).isEqualTo(4);
+            assertThat(neverExisted.at("/0/status").asText()).isEqualTo("conflict");
+            assertThat(neverExisted.at("/0/version").asLong()).isZero();
+            assertThat(neverExisted.at("/0/deleted").asBoolean()).as("absent reads as deleted").isTrue();
         }
     }
 
