@@ -27,6 +27,7 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = maxBodyBytes;
             config.router.ignoreTrailingSlashes = true;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             middleware.forEach(m -> m.accept(config.routes));
             Router router = new Router(config.routes);
             features.forEach(f -> f.routes(router));

@@ -6,6 +6,7 @@ package dev.herald.server.http;
  * are added. The list is published in docs/api.md.
  */
 public enum ErrorCode {
+    BAD_REQUEST(400, "bad-request", "The HTTP request is malformed"),
     MALFORMED_JSON(400, "malformed-json", "The request body is not valid JSON"),
     INVALID_PARAMETER(400, "invalid-parameter", "A path or query parameter is invalid"),
     INVALID_IDEMPOTENCY_KEY(400, "invalid-idempotency-key", "The Idempotency-Key header is malformed"),

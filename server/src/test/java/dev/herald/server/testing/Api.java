@@ -84,8 +84,16 @@ public final class Api {
     }
 
     private Response send(HttpRequest.Builder b) {
+        HttpRequest request = b.build();
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException closed) {
+                // The server closes the connection after answering a malformed request; a pooled connection the
+                // client picked just then yields no bytes. One more try on a fresh connection tells the two apart.
+                r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            }
             return new Response(r.statusCode(), r.headers(), r.body());
         } catch (IOException e) {
             throw new IllegalStateException(e);
