@@ -104,6 +104,10 @@ public final class HeraldApp implements AutoCloseable {
                 effectiveUrl.set(URI.create("http://localhost:" + api.port()));
             }
             this.publicUrl = effectiveUrl.get();
+            if (settings.vapidSubject().equals(dev.herald.server.config.Option.VAPID_SUBJECT.defaultValue())) {
+                log.warn("vapid-subject is the placeholder {}; set it to a contact push services can reach",
+                        settings.vapidSubject());
+            }
             if (settings.demo()) {
                 log.warn("--demo: the demo PWA is not part of this build yet (it arrives with the SDK issue); serving the API only");
             }
