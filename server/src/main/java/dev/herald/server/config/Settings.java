@@ -51,6 +51,13 @@ public record Settings(
         syncCollections = List.copyOf(syncCollections);
     }
 
+    /** Keeps secrets (keys, token secret, database password) out of any log line that prints the settings. */
+    @Override
+    public String toString() {
+        return "Settings[port=" + port + ", dataDir=" + dataDir + ", database=" + (databaseUrl.isEmpty() ? "sqlite" : "postgresql")
+                + ", publicUrl=" + publicUrl + ", vapidSubject=" + vapidSubject + ", secrets=<redacted>]";
+    }
+
     public boolean postgres() {
         return databaseUrl.startsWith("jdbc:postgresql:");
     }

@@ -85,6 +85,14 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void secretsNeverAppearInTheSettingsText() {
+        Settings s = SettingsLoader.load(Map.of("HERALD_USER_TOKEN_SECRET", "s3cret-s3cret-s3cret-s3cret-s3cret!",
+                "HERALD_DATABASE_PASSWORD", "hunter2"), Map.of(), dir);
+
+        assertThat(s.toString()).doesNotContain("s3cret").doesNotContain("hunter2").contains("redacted");
+    }
+
+    @Test
     void environmentNamesDeriveFromTheOptionNames() {
         assertThat(Option.DATABASE_URL.env()).isEqualTo("HERALD_DATABASE_URL");
         assertThat(Option.PUBLIC_URL.flag()).isEqualTo("--public-url");
