@@ -54,14 +54,4 @@ final class OriginLimiter {
             next.complete(null); // the permit passes straight to the next waiter
         }
     }
-
-    int inFlight(String origin) {
-        Gate gate = gates.get(origin);
-        if (gate == null) {
-            return 0;
-        }
-        synchronized (gate) {
-            return gate.inFlight;
-        }
-    }
 }

@@ -150,8 +150,4 @@ public final class VapidSigner {
         byte[] signature = VapidKeys.sign(keys.privateKey(), signingInput.getBytes(StandardCharsets.US_ASCII));
         return signingInput + "." + Base64Url.encode(signature);
     }
-
-    static String originOf(URI endpoint) {
-        return PushSubscription.origin(endpoint);
-    }
 }

@@ -260,7 +260,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /** A 401/403 means the operator's VAPID setup is wrong: say so loudly, once a minute per push service. */
     private void vapidAlert(DeliveryQueue.Target target, DeliveryResult.Unauthorized u) {
-        String origin = PushSubscription.of(target.endpoint(), target.p256dh(), target.auth()).origin();
+        String origin = target.origin();
         metrics.counter("herald.vapid.rejections", "origin", origin).increment();
         long now = clock.millis();
         Long last = lastVapidAlert.get(origin);

@@ -28,7 +28,7 @@ final class DeliveryQueue {
 
     record Claimed(long id, String notificationId, String subscriptionId, int attempts) {}
 
-    record Target(String id, String endpoint, String p256dh, String auth, String encoding) {}
+    record Target(String id, String endpoint, String origin, String p256dh, String auth, String encoding) {}
 
     record Message(String id, byte[] payload, String urgency, String topic, long expiresAt) {}
 
@@ -50,9 +50,9 @@ final class DeliveryQueue {
         if (subscriptionIds.isEmpty()) {
             return Map.of();
         }
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, endpoint, p256dh, auth, encoding FROM subscriptions WHERE id IN (<ids>)")
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, endpoint, origin, p256dh, auth, encoding FROM subscriptions WHERE id IN (<ids>)")
                 .bindList("ids", new ArrayList<>(subscriptionIds))
-                .map((rs, ctx) -> new Target(rs.getString("id"), rs.getString("endpoint"), rs.getString("p256dh"),
+                .map((rs, ctx) -> new Target(rs.getString("id"), rs.getString("endpoint"), rs.getString("origin"), rs.getString("p256dh"),
                         rs.getString("auth"), rs.getString("encoding")))
                 .stream().collect(Collectors.toMap(Target::id, t -> t)));
     }

@@ -63,10 +63,6 @@ public final class Fields {
         return new Fields(o, path(name));
     }
 
-    public Fields optionalObject(String name) {
-        return has(name) ? object(name) : null;
-    }
-
     public ObjectNode rawObject() {
         return node;
     }

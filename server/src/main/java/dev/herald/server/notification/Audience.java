@@ -1,6 +1,5 @@
 package dev.herald.server.notification;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.UserTokens;
 import dev.herald.server.common.Ids;
@@ -73,14 +72,6 @@ public sealed interface Audience {
             return parse(Fields.of((ObjectNode) Json.MAPPER.readTree(json)));
         } catch (java.io.IOException | ClassCastException e) {
             throw new IllegalStateException("stored audience is not valid: " + json, e);
-        }
-    }
-
-    default JsonNode toNode() {
-        try {
-            return Json.MAPPER.readTree(toJson());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -61,11 +61,6 @@ public final class SubscriptionStore {
                 .bind(0, id).map(SubscriptionStore::map).findOne());
     }
 
-    public Optional<Subscription> findByEndpoint(String endpoint) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM subscriptions WHERE endpoint = ?")
-                .bind(0, endpoint).map(SubscriptionStore::map).findOne());
-    }
-
     public boolean delete(String id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM subscriptions WHERE id = ?").bind(0, id).execute()) == 1;
     }
@@ -79,10 +74,6 @@ public final class SubscriptionStore {
     public int countForIp(String ip, String endpoint) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM subscriptions WHERE created_ip = ? AND endpoint <> ?")
                 .bind(0, ip).bind(1, endpoint).mapTo(Integer.class).one());
-    }
-
-    public int count() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM subscriptions").mapTo(Integer.class).one());
     }
 
     static Subscription map(ResultSet rs, StatementContext ctx) throws SQLException {
