@@ -8,6 +8,13 @@ import dev.herald.server.config.ServerKeys;
 import dev.herald.server.config.Settings;
 import dev.herald.server.delivery.DeliveryEngine;
 import dev.herald.server.delivery.RetryPolicy;
+import dev.herald.server.engagement.EventRoutes;
+import dev.herald.server.engagement.EventStore;
+import dev.herald.server.engagement.Receipts;
+import dev.herald.server.preference.DeliveryGate;
+import dev.herald.server.preference.PreferenceRoutes;
+import dev.herald.server.preference.PreferenceStore;
+import dev.herald.server.subscription.TopicRules;
 import dev.herald.server.http.ApiServer;
 import dev.herald.server.http.Router;
 import dev.herald.server.notification.NotificationRoutes;
@@ -72,7 +79,10 @@ public final class HeraldApp implements AutoCloseable {
                     .maxConcurrentPerOrigin(Math.min(MAX_PER_PUSH_SERVICE, settings.deliveryConcurrency()))
                     .listener((origin, result, latency) -> sendLatency.record(latency))
                     .build();
-            this.engine = new DeliveryEngine(database, sender, new DeliveryEngine.Config(settings.deliveryConcurrency(),
+            PreferenceStore preferences = new PreferenceStore(database.jdbi(), clock);
+            Receipts receipts = new Receipts(keys.userTokenSecret());
+            this.engine = new DeliveryEngine(database, sender, new DeliveryGate(preferences, settings), receipts,
+                    new DeliveryEngine.Config(settings.deliveryConcurrency(),
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
                     new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts())), clock, metrics);
             this.apiKeys = new ApiKeyStore(database.jdbi(), clock);
@@ -85,19 +95,23 @@ public final class HeraldApp implements AutoCloseable {
                     settings.maxBodyBytes());
             NotificationStore notificationStore = new NotificationStore(database.jdbi(), clock);
             NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock);
+            TopicRules topicRules = new TopicRules(settings);
+            EventStore events = new EventStore(database.jdbi(), clock);
             SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock);
             List<Router.Feature> features = List.of(
                     new OpsRoutes(database, () -> keys.vapid() != null, metrics),
                     new OpenApiRoutes(),
                     new ConfigRoutes(keys.vapid().publicKeyBase64Url(), settings),
                     new TokenRoutes(userTokens, auth, settings),
-                    new SubscriptionRoutes(new SubscriptionStore(database.jdbi(), clock), policy, auth, settings),
-                    new NotificationRoutes(notificationStore, notifications, idempotency, auth, settings, clock),
+                    new SubscriptionRoutes(new SubscriptionStore(database.jdbi(), clock), policy, auth, settings, topicRules),
+                    new PreferenceRoutes(preferences, auth, settings, topicRules),
+                    new NotificationRoutes(notificationStore, notifications, idempotency, auth, settings, topicRules, events, clock),
+                    new EventRoutes(events, receipts, auth, clock),
                     sync);
             this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features,
                     List.of(idempotency::install)).start();
             this.maintenance = new Maintenance(Map.of("idempotency keys", idempotency::prune,
-                    "tombstones", sync::purgeTombstones), Duration.ofMinutes(1));
+                    "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger), Duration.ofMinutes(1));
             this.idempotency = idempotency;
             this.sync = sync;
             if (effectiveUrl.get() == null) {

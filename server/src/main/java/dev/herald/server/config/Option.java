@@ -42,7 +42,16 @@ public enum Option {
     MAX_DOCUMENT_BYTES("max-document-bytes", "16384", "BYTES", "Largest sync document (its JSON)."),
     MAX_MUTATIONS("max-mutations", "100", "N", "Mutations per sync batch."),
     TOMBSTONE_HORIZON("tombstone-horizon", "2592000", "SECONDS", "How long deletes are kept as tombstones in the change feed."),
-    IDEMPOTENCY_RETENTION("idempotency-retention", "86400", "SECONDS", "How long Idempotency-Key responses are kept (at least a day).");
+    IDEMPOTENCY_RETENTION("idempotency-retention", "86400", "SECONDS", "How long Idempotency-Key responses are kept (at least a day)."),
+    CATEGORIES("categories", "", "LIST", "Notification categories, comma-separated id:on|off|critical[:Label] (in a file also an "
+            + "array of tables with id, label, description, default, critical, max-per-day). Default: general:on:General, "
+            + "or with --demo the demo's categories."),
+    TOPICS("topics", "", "LIST", "Topics subscriptions may join, comma-separated; empty allows any valid name."),
+    MAX_TOPICS_PER_SUBSCRIPTION("max-topics-per-subscription", "20", "N", "Topics one subscription may join."),
+    MAX_PER_DAY("max-per-day", "0", "N",
+            "Notifications a user receives per rolling 24 hours, all categories together; users may lower it; 0: no cap."),
+    QUIET_HOURS_BYPASS("quiet-hours-bypass", "true", "BOOL",
+            "Deliver urgency-high notifications of critical categories during a user's quiet hours.");
 
     private final String key;
     private final String defaultValue;

@@ -41,14 +41,38 @@ public record Settings(
         int maxDocumentBytes,
         int maxMutations,
         Duration tombstoneHorizon,
-        Duration idempotencyRetention) {
+        Duration idempotencyRetention,
+        List<Category> categories,
+        List<String> topics,
+        int maxTopicsPerSubscription,
+        int maxPerDay,
+        boolean quietHoursBypass) {
 
     /** A configured sync collection. */
     public record SyncCollection(String name, boolean shared, boolean notifies) {}
 
+    /**
+     * A notification category users can turn on or off. A critical one cannot be turned off and is exempt from
+     * frequency caps; {@code maxPerDay} (0: none) caps this category alone per user per rolling day.
+     */
+    public record Category(String id, String label, String description, boolean defaultOn, boolean critical, int maxPerDay) {
+        public Category {
+            if (critical && !defaultOn) {
+                throw new IllegalArgumentException("a critical category is always on");
+            }
+        }
+    }
+
     public Settings {
         pushHosts = List.copyOf(pushHosts);
         syncCollections = List.copyOf(syncCollections);
+        categories = List.copyOf(categories);
+        topics = List.copyOf(topics);
+    }
+
+    /** The category with this id, if configured. */
+    public java.util.Optional<Category> category(String id) {
+        return categories.stream().filter(c -> c.id().equals(id)).findFirst();
     }
 
     /** Keeps secrets (keys, token secret, database password) out of any log line that prints the settings. */

@@ -101,7 +101,9 @@ public final class SettingsLoader {
             }
             JsonNode v = e.getValue();
             String text;
-            if (v.isArray()) {
+            if (v.isArray() && v.size() > 0 && v.get(0).isObject()) {
+                text = v.toString(); // an array of tables (categories) travels as JSON
+            } else if (v.isArray()) {
                 List<String> items = new ArrayList<>();
                 v.forEach(item -> items.add(item.asText()));
                 text = String.join(",", items);
@@ -195,7 +197,20 @@ public final class SettingsLoader {
                 seconds(Option.DELIVERY_LEASE, 1, 3600), retryMin, retryMax, integer(Option.MAX_ATTEMPTS, 1, 1000),
                 integer(Option.FANOUT_PAGE, 1, 100_000), collections(), integer(Option.MAX_DOCUMENT_BYTES, 64, 1024 * 1024),
                 integer(Option.MAX_MUTATIONS, 1, 1000), seconds(Option.TOMBSTONE_HORIZON, 60, 10 * 365 * 86_400),
-                seconds(Option.IDEMPOTENCY_RETENTION, 86_400, 365 * 86_400));
+                seconds(Option.IDEMPOTENCY_RETENTION, 86_400, 365 * 86_400),
+                Categories.parse(raw(Option.CATEGORIES), where(Option.CATEGORIES), bool(Option.DEMO)), topics(),
+                integer(Option.MAX_TOPICS_PER_SUBSCRIPTION, 1, 1000), integer(Option.MAX_PER_DAY, 0, 10_000),
+                bool(Option.QUIET_HOURS_BYPASS));
+    }
+
+    private List<String> topics() {
+        List<String> topics = Arrays.stream(raw(Option.TOPICS).split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
+        for (String t : topics) {
+            if (!Categories.TOPIC.matcher(t).matches()) {
+                throw new ConfigException(where(Option.TOPICS) + ": '" + t + "' is not a topic name (1-64 of a-z 0-9 _ . -)");
+            }
+        }
+        return topics;
     }
 
     private List<Settings.SyncCollection> collections() {

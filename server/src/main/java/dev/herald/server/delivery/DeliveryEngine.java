@@ -1,6 +1,8 @@
 package dev.herald.server.delivery;
 
+import dev.herald.server.engagement.Receipts;
 import dev.herald.server.notification.Audience;
+import dev.herald.server.preference.DeliveryGate;
 import dev.herald.server.storage.Database;
 import dev.herald.webpush.ContentEncoding;
 import dev.herald.webpush.DeliveryResult;
@@ -45,6 +47,7 @@ public final class DeliveryEngine implements AutoCloseable {
     public record Config(int concurrency, int batch, Duration lease, int fanOutPage, RetryPolicy retry) {}
 
     private final DeliveryQueue queue;
+    private final Receipts receipts;
     private final WebPushSender sender;
     private final Config config;
     private final Clock clock;
@@ -61,8 +64,10 @@ public final class DeliveryEngine implements AutoCloseable {
     private Thread depthThread;
     private volatile boolean running;
 
-    public DeliveryEngine(Database database, WebPushSender sender, Config config, Clock clock, MeterRegistry metrics) {
-        this.queue = new DeliveryQueue(database.jdbi(), database.dialect());
+    public DeliveryEngine(Database database, WebPushSender sender, DeliveryGate gate, Receipts receipts, Config config,
+            Clock clock, MeterRegistry metrics) {
+        this.queue = new DeliveryQueue(database.jdbi(), database.dialect(), gate);
+        this.receipts = receipts;
         this.sender = sender;
         this.config = config;
         this.clock = clock;
@@ -173,7 +178,7 @@ public final class DeliveryEngine implements AutoCloseable {
             complete(new Outcome(c.id(), c.attempts(), Outcome.GONE, null, null, "subscription was deleted", null));
             return;
         }
-        long remaining = (message.expiresAt() - now.toEpochMilli()) / 1000;
+        long remaining = (expiresAt(c, message) - now.toEpochMilli()) / 1000;
         if (remaining <= 0) {
             complete(new Outcome(c.id(), c.attempts(), Outcome.EXPIRED, null, null, "TTL ran out before sending", null));
             return;
@@ -182,7 +187,9 @@ public final class DeliveryEngine implements AutoCloseable {
         PushMessage push;
         try {
             subscription = PushSubscription.of(target.endpoint(), target.p256dh(), target.auth());
-            push = PushMessage.builder().payload(message.payload()).ttlSeconds(remaining)
+            // The receipt lets the service worker report received/shown/clicked for exactly this delivery.
+            push = PushMessage.builder().payload(receipts.stamp(message.payload(), c.notificationId(), c.subscriptionId()))
+                    .ttlSeconds(remaining)
                     .urgency(Urgency.fromToken(message.urgency())).topic(message.topic())
                     .encoding(ContentEncoding.fromToken(target.encoding())).build();
         } catch (IllegalArgumentException e) {
@@ -239,7 +246,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private Outcome retryOrExpire(DeliveryQueue.Claimed c, DeliveryQueue.Message message, Optional<Duration> retryAfter,
             Integer status, String error) {
         Instant now = clock.instant();
-        return switch (config.retry().next(c.attempts(), retryAfter, now, Instant.ofEpochMilli(message.expiresAt()),
+        return switch (config.retry().next(c.attempts(), retryAfter, now, Instant.ofEpochMilli(expiresAt(c, message)),
                 ThreadLocalRandom.current()::nextDouble)) {
             case RetryPolicy.Decision.Retry retry -> new Outcome(c.id(), c.attempts(), Outcome.QUEUED,
                     retry.at().toEpochMilli(), status, error, null);
@@ -248,6 +255,10 @@ public final class DeliveryEngine implements AutoCloseable {
             case RetryPolicy.Decision.GiveUp g -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, status,
                     error + "; gave up after " + c.attempts() + " attempts", null);
         };
+    }
+
+    private static long expiresAt(DeliveryQueue.Claimed c, DeliveryQueue.Message message) {
+        return c.expiresAt() != null ? c.expiresAt() : message.expiresAt();
     }
 
     private static String reason(String what, String detail) {

@@ -1,5 +1,7 @@
 package dev.herald.server.delivery;
 
+import dev.herald.server.common.Rows;
+import dev.herald.server.preference.DeliveryGate;
 import dev.herald.server.storage.Dialect;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,29 +22,36 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 final class DeliveryQueue {
     private final Jdbi jdbi;
     private final Dialect dialect;
+    private final DeliveryGate gate;
 
-    DeliveryQueue(Jdbi jdbi, Dialect dialect) {
+    DeliveryQueue(Jdbi jdbi, Dialect dialect, DeliveryGate gate) {
         this.jdbi = jdbi;
         this.dialect = dialect;
+        this.gate = gate;
     }
 
-    record Claimed(long id, String notificationId, String subscriptionId, int attempts) {}
+    /** A leased delivery; {@code expiresAt} is its own expiry when it has one (local-time sends), else null. */
+    record Claimed(long id, String notificationId, String subscriptionId, int attempts, Long expiresAt) {}
 
     record Target(String id, String endpoint, String origin, String p256dh, String auth, String encoding) {}
 
     record Message(String id, byte[] payload, String urgency, String topic, long expiresAt) {}
 
-    record FanOutJob(String notificationId, String audience, String cursor, long sendAt) {}
+    record FanOutJob(DeliveryGate.Job job, String audience, String cursor) {
+        String notificationId() {
+            return job.notificationId();
+        }
+    }
 
     /** Claims up to {@code limit} due or lease-expired deliveries, leasing them until {@code leaseUntil}. */
     List<Claimed> claim(int limit, long now, long leaseUntil) {
         return jdbi.withHandle(h -> h.createQuery("UPDATE deliveries SET state = 'leased', next_at = :lease, "
                         + "attempts = attempts + 1, updated_at = :now WHERE id IN (SELECT id FROM deliveries "
                         + "WHERE state IN ('queued', 'leased') AND next_at <= :now ORDER BY next_at LIMIT :limit"
-                        + dialect.skipLocked() + ") RETURNING id, notification_id, subscription_id, attempts")
+                        + dialect.skipLocked() + ") RETURNING id, notification_id, subscription_id, attempts, expires_at")
                 .bind("lease", leaseUntil).bind("now", now).bind("limit", limit)
                 .map((rs, ctx) -> new Claimed(rs.getLong("id"), rs.getString("notification_id"),
-                        rs.getString("subscription_id"), rs.getInt("attempts")))
+                        rs.getString("subscription_id"), rs.getInt("attempts"), Rows.nullableLong(rs, "expires_at")))
                 .list());
     }
 
@@ -95,10 +104,13 @@ final class DeliveryQueue {
     Optional<FanOutJob> claimFanOut(long now, long leaseUntil) {
         return jdbi.withHandle(h -> h.createQuery("UPDATE notifications SET lease_until = :lease WHERE id IN (SELECT id FROM "
                         + "notifications WHERE status = 'fanout' AND send_at <= :now AND lease_until <= :now ORDER BY send_at "
-                        + "LIMIT 1" + dialect.skipLocked() + ") RETURNING id, audience, fanout_cursor, send_at")
+                        + "LIMIT 1" + dialect.skipLocked() + ") RETURNING id, audience, fanout_cursor, category, urgency, "
+                        + "ttl, send_at, expires_at, send_at_local, respect_quiet_hours")
                 .bind("lease", leaseUntil).bind("now", now)
-                .map((rs, ctx) -> new FanOutJob(rs.getString("id"), rs.getString("audience"), rs.getString("fanout_cursor"),
-                        rs.getLong("send_at")))
+                .map((rs, ctx) -> new FanOutJob(new DeliveryGate.Job(rs.getString("id"), rs.getString("category"),
+                        rs.getString("urgency"), rs.getInt("ttl"), rs.getLong("send_at"), rs.getLong("expires_at"),
+                        rs.getString("send_at_local"), rs.getInt("respect_quiet_hours") != 0),
+                        rs.getString("audience"), rs.getString("fanout_cursor")))
                 .findOne());
     }
 
@@ -114,26 +126,29 @@ final class DeliveryQueue {
             if (!status.equals("fanout")) {
                 return Optional.<FanOutJob>empty();
             }
-            List<String> ids = audience.page(h, job.cursor(), page);
-            insertDeliveries(h, job.notificationId(), ids, Math.max(now, job.sendAt()), now);
-            String cursor = ids.isEmpty() ? job.cursor() : ids.get(ids.size() - 1);
-            boolean done = ids.size() < page;
+            List<DeliveryGate.Recipient> recipients = audience.page(h, job.cursor(), page);
+            insertDeliveries(h, job.notificationId(), gate.plan(h, job.job(), recipients, now), now);
+            String cursor = recipients.isEmpty() ? job.cursor() : recipients.get(recipients.size() - 1).subscriptionId();
+            boolean done = recipients.size() < page;
             h.createUpdate("UPDATE notifications SET fanout_cursor = :cursor, lease_until = :lease, status = :status WHERE id = :id")
                     .bind("cursor", cursor).bind("lease", done ? 0 : leaseUntil).bind("status", done ? "active" : "fanout")
                     .bind("id", job.notificationId()).execute();
             return done ? Optional.<FanOutJob>empty()
-                    : Optional.of(new FanOutJob(job.notificationId(), job.audience(), cursor, job.sendAt()));
+                    : Optional.of(new FanOutJob(job.job(), job.audience(), cursor));
         });
     }
 
-    private static void insertDeliveries(Handle h, String notificationId, List<String> subscriptionIds, long due, long now) {
-        if (subscriptionIds.isEmpty()) {
+    /** Queued rows, and suppressed ones with their reason, so the counts show what preferences held back. */
+    private static void insertDeliveries(Handle h, String notificationId, List<DeliveryGate.Planned> planned, long now) {
+        if (planned.isEmpty()) {
             return;
         }
         PreparedBatch batch = h.prepareBatch("INSERT INTO deliveries (notification_id, subscription_id, state, attempts, "
-                + "next_at, updated_at) VALUES (:n, :s, 'queued', 0, :due, :now) ON CONFLICT DO NOTHING");
-        for (String s : subscriptionIds) {
-            batch.bind("n", notificationId).bind("s", s).bind("due", due).bind("now", now).add();
+                + "next_at, expires_at, last_error, updated_at) VALUES (:n, :s, :state, 0, :due, :expires, :reason, :now) "
+                + "ON CONFLICT DO NOTHING");
+        for (DeliveryGate.Planned p : planned) {
+            batch.bind("n", notificationId).bind("s", p.subscriptionId()).bind("state", p.suppressed() ? "suppressed" : "queued")
+                    .bind("due", p.dueAt()).bind("expires", p.expiresAt()).bind("reason", p.reason()).bind("now", now).add();
         }
         batch.execute();
     }

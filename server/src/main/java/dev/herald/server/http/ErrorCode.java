@@ -31,6 +31,12 @@ public enum ErrorCode {
     INVALID_SUBSCRIPTION_KEYS(422, "invalid-subscription-keys", "The subscription keys are malformed"),
     PAYLOAD_TOO_LARGE(422, "payload-too-large", "The notification does not fit a 4096-byte push message"),
     UNSUPPORTED_AUDIENCE(422, "unsupported-audience", "This audience is not supported"),
+    UNKNOWN_CATEGORY(422, "unknown-category", "No such notification category"),
+    UNKNOWN_TOPIC(422, "unknown-topic", "No such topic"),
+    INVALID_TIMEZONE(422, "invalid-timezone", "Not an IANA time zone"),
+    TOPIC_LIMIT(422, "topic-limit", "Too many topics"),
+    CRITICAL_CATEGORY(422, "critical-category", "A critical category cannot be turned off"),
+    NOT_A_RECIPIENT(403, "not-a-recipient", "The caller did not receive this notification"),
     SUBSCRIPTION_LIMIT(429, "subscription-limit", "Too many subscriptions"),
     INTERNAL(500, "internal-error", "Internal error"),
     UNAVAILABLE(503, "unavailable", "The service is not ready");

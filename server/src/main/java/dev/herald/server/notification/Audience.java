@@ -20,25 +20,42 @@ public sealed interface Audience {
 
     record Everyone() implements Audience {}
 
-    /** Parses {@code audience}: exactly one of userIds, subscriptionIds, topic or all. */
+    /** Subscriptions in the topic, directly or through their user's preferences. */
+    record Topic(String topic) implements Audience {}
+
+    /** Subscriptions carrying every one of these tags. */
+    record Tags(java.util.Map<String, String> tags) implements Audience {}
+
+    /** Another audience without these users' subscriptions (a post's author is not told about their own post). */
+    record Except(Audience base, List<String> userIds) implements Audience {}
+
+    /** Parses {@code audience}: exactly one of userIds, subscriptionIds, topic, tags or all. */
     static Audience parse(Fields audience) {
-        audience.only(Set.of("userIds", "subscriptionIds", "topic", "all"));
+        List<String> kinds = List.of("userIds", "subscriptionIds", "topic", "tags", "all");
+        java.util.Set<String> allowed = new java.util.HashSet<>(kinds);
+        allowed.add("exceptUserIds");
+        audience.only(allowed);
+        if (audience.has("exceptUserIds")) {
+            List<String> except = userIds(audience, "exceptUserIds");
+            ObjectNode rest = audience.rawObject().deepCopy();
+            rest.remove("exceptUserIds");
+            Audience base = parse(Fields.of(rest));
+            if (base instanceof Subscriptions) {
+                throw new ApiException(ErrorCode.UNSUPPORTED_AUDIENCE, "audience.exceptUserIds does not combine with "
+                        + "subscriptionIds; list only the subscriptions you want", "audience.exceptUserIds");
+            }
+            return new Except(base, except);
+        }
         int given = 0;
-        for (String k : List.of("userIds", "subscriptionIds", "topic", "all")) {
+        for (String k : kinds) {
             given += audience.has(k) ? 1 : 0;
         }
         if (given != 1) {
             throw new ApiException(ErrorCode.INVALID_FIELD,
-                    "audience needs exactly one of userIds, subscriptionIds, topic or all", "audience");
+                    "audience needs exactly one of userIds, subscriptionIds, topic, tags or all", "audience");
         }
         if (audience.has("userIds")) {
-            List<String> ids = audience.textArray("userIds", MAX_IDS, 128);
-            for (int i = 0; i < ids.size(); i++) {
-                if (!UserTokens.USER_ID.matcher(ids.get(i)).matches()) {
-                    throw audience.error("userIds", "[" + i + "] is not a valid user id");
-                }
-            }
-            return new Users(ids);
+            return new Users(userIds(audience, "userIds"));
         }
         if (audience.has("subscriptionIds")) {
             List<String> ids = audience.textArray("subscriptionIds", MAX_IDS, 26);
@@ -50,8 +67,14 @@ public sealed interface Audience {
             return new Subscriptions(ids);
         }
         if (audience.has("topic")) {
-            throw new ApiException(ErrorCode.UNSUPPORTED_AUDIENCE,
-                    "topic audiences are not available yet; use userIds, subscriptionIds or all", "audience.topic");
+            return new Topic(audience.text("topic", 64)); // existence is checked by the caller against the config
+        }
+        if (audience.has("tags")) {
+            java.util.Map<String, String> tags = dev.herald.server.subscription.TopicRules.tags(audience, "tags");
+            if (tags.isEmpty()) {
+                throw audience.error("tags", "must name at least one tag");
+            }
+            return new Tags(tags);
         }
         if (!audience.bool("all", false)) {
             throw audience.error("all", "must be true");
@@ -59,12 +82,33 @@ public sealed interface Audience {
         return new Everyone();
     }
 
+    private static List<String> userIds(Fields audience, String name) {
+        List<String> ids = audience.textArray(name, MAX_IDS, 128);
+        for (int i = 0; i < ids.size(); i++) {
+            if (!UserTokens.USER_ID.matcher(ids.get(i)).matches()) {
+                throw audience.error(name, "[" + i + "] is not a valid user id");
+            }
+        }
+        return ids;
+    }
+
     default String toJson() {
-        return Json.stringify(switch (this) {
+        return Json.stringify(toMap());
+    }
+
+    private java.util.Map<String, Object> toMap() {
+        return switch (this) {
             case Users u -> java.util.Map.of("userIds", u.userIds());
             case Subscriptions s -> java.util.Map.of("subscriptionIds", s.subscriptionIds());
             case Everyone e -> java.util.Map.of("all", true);
-        });
+            case Topic t -> java.util.Map.of("topic", t.topic());
+            case Tags t -> java.util.Map.of("tags", t.tags());
+            case Except x -> {
+                java.util.Map<String, Object> map = new java.util.LinkedHashMap<>(x.base().toMap());
+                map.put("exceptUserIds", x.userIds());
+                yield map;
+            }
+        };
     }
 
     static Audience fromJson(String json) {

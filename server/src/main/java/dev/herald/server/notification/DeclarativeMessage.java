@@ -20,7 +20,8 @@ import java.util.Set;
  * public URL, as declarative {@code navigate} requires.
  */
 final class DeclarativeMessage {
-    static final int MAX_BYTES = ContentEncoding.AES128GCM.maxPlaintext();
+    /** What fits one encrypted push, less the room each delivery's receipt takes. */
+    static final int MAX_BYTES = ContentEncoding.AES128GCM.maxPlaintext() - dev.herald.server.engagement.Receipts.RESERVED_BYTES;
     private static final int MAX_ACTIONS = 4;
 
     private DeclarativeMessage() {}

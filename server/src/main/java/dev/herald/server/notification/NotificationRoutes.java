@@ -7,6 +7,8 @@ import dev.herald.server.auth.Caller;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.common.Ids;
 import dev.herald.server.common.Times;
+import dev.herald.server.engagement.EventStore;
+import dev.herald.server.subscription.TopicRules;
 import dev.herald.server.config.Settings;
 import dev.herald.server.http.ApiException;
 import dev.herald.server.http.ErrorCode;
@@ -39,21 +41,26 @@ public final class NotificationRoutes implements Router.Feature {
     private final Idempotency idempotency;
     private final Authenticator auth;
     private final Settings settings;
+    private final TopicRules topicRules;
+    private final EventStore events;
     private final Clock clock;
 
     public NotificationRoutes(NotificationStore store, NotificationService service, Idempotency idempotency,
-            Authenticator auth, Settings settings, Clock clock) {
+            Authenticator auth, Settings settings, TopicRules topicRules, EventStore events, Clock clock) {
         this.store = store;
         this.service = service;
         this.idempotency = idempotency;
         this.auth = auth;
         this.settings = settings;
+        this.topicRules = topicRules;
+        this.events = events;
         this.clock = clock;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record View(String id, String status, JsonNode audience, String category, int ttl, String urgency, String collapseKey,
-            String sendAt, String expiresAt, String createdAt, Map<String, Integer> counts, String lastError) {}
+            String sendAt, String sendAtLocal, boolean respectQuietHours, String expiresAt, String createdAt,
+            Map<String, Integer> counts, Double clickThroughRate, String lastError) {}
 
     @Override
     public void routes(Router router) {
@@ -78,12 +85,10 @@ public final class NotificationRoutes implements Router.Feature {
     private void create(Context ctx) {
         Caller.Key key = auth.requireScope(ctx, Scope.SEND);
         Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes())).only(Set.of("audience", "category", "payload",
-                "ttl", "urgency", "collapseKey", "sendAt", "respectQuietHours"));
+                "ttl", "urgency", "collapseKey", "sendAt", "sendAtLocal", "respectQuietHours"));
         Audience audience = Audience.parse(body.object("audience"));
-        String category = body.optionalText("category", 64);
-        if (category != null && !CATEGORY.matcher(category).matches()) {
-            throw body.error("category", "must be 1-64 characters of a-z 0-9 _ - starting with a letter or digit");
-        }
+        checkTopic(audience);
+        String category = category(body);
         long ttl = body.has("ttl") ? body.integer("ttl", 0, MAX_TTL) : DEFAULT_TTL;
         String urgency = Urgency.NORMAL.token();
         if (body.has("urgency")) {
@@ -97,11 +102,15 @@ public final class NotificationRoutes implements Router.Feature {
         if (collapseKey != null && !COLLAPSE_KEY.matcher(collapseKey).matches()) {
             throw body.error("collapseKey", "must be 1-32 characters of the base64url alphabet (A-Z a-z 0-9 - _)");
         }
-        body.bool("respectQuietHours", true);
+        boolean respectQuietHours = body.bool("respectQuietHours", true);
         Instant now = clock.instant();
+        if (body.has("sendAt") && body.has("sendAtLocal")) {
+            throw body.error("sendAtLocal", "cannot be combined with sendAt");
+        }
         Instant sendAt = body.has("sendAt") ? sendAt(body, now) : now;
+        LocalSend local = body.has("sendAtLocal") ? sendAtLocal(body, now) : null;
         NotificationService.Request request = new NotificationService.Request(audience, category, body.object("payload"),
-                ttl, urgency, collapseKey, sendAt, key.keyId());
+                ttl, urgency, collapseKey, sendAt, local, respectQuietHours, key.keyId());
         record Created(String id, byte[] response) {}
         // The notification and the Idempotency-Key response commit together: a retry can never create a second one.
         Created created = store.jdbi().inTransaction(h -> {
@@ -112,6 +121,48 @@ public final class NotificationRoutes implements Router.Feature {
         service.wake();
         ctx.header("Location", "/api/v1/notifications/" + created.id());
         ctx.status(202).contentType("application/json").result(created.response());
+    }
+
+    /** The named category, which must be configured; absent: the first configured one. */
+    private String category(Fields body) {
+        String category = body.optionalText("category", 64);
+        if (category == null) {
+            return settings.categories().getFirst().id();
+        }
+        if (!CATEGORY.matcher(category).matches()) {
+            throw body.error("category", "must be 1-64 characters of a-z 0-9 _ - starting with a letter or digit");
+        }
+        if (settings.category(category).isEmpty()) {
+            throw new ApiException(ErrorCode.UNKNOWN_CATEGORY, "category '" + category + "' is not configured (known: "
+                    + String.join(", ", settings.categories().stream().map(Settings.Category::id).toList()) + ")", "category");
+        }
+        return category;
+    }
+
+    private void checkTopic(Audience audience) {
+        switch (audience) {
+            case Audience.Topic t -> topicRules.check(t.topic(), "audience.topic");
+            case Audience.Except x -> checkTopic(x.base());
+            default -> { }
+        }
+    }
+
+    private LocalSend sendAtLocal(Fields body, Instant now) {
+        LocalSend local;
+        try {
+            local = LocalSend.parse(body.text("sendAtLocal", 16));
+        } catch (IllegalArgumentException e) {
+            throw body.error("sendAtLocal", e.getMessage() + ", like 09:00 or 2026-12-01T09:00");
+        }
+        if (local.dateTime() != null) {
+            if (local.latest(now).isBefore(now)) {
+                throw body.error("sendAtLocal", "is in the past in every time zone");
+            }
+            if (local.earliest().isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
+                throw body.error("sendAtLocal", "is more than 365 days ahead");
+            }
+        }
+        return local;
     }
 
     private Instant sendAt(Fields body, Instant now) {
@@ -138,8 +189,11 @@ public final class NotificationRoutes implements Router.Feature {
         counts.put("targeted", targeted);
         counts.put("queued", byState.getOrDefault("queued", 0) + byState.getOrDefault("leased", 0));
         counts.put("sent", byState.getOrDefault("sent", 0));
-        counts.put("delivered", 0);
-        counts.put("clicked", 0);
+        EventStore.Engagement engagement = events.engagement(n.id());
+        counts.put("delivered", engagement.delivered());
+        counts.put("shown", engagement.shown());
+        counts.put("clicked", engagement.clicked());
+        counts.put("closed", engagement.closed());
         counts.put("failed", byState.getOrDefault("failed", 0));
         counts.put("expired", byState.getOrDefault("expired", 0));
         counts.put("gone", byState.getOrDefault("gone", 0));
@@ -152,8 +206,8 @@ public final class NotificationRoutes implements Router.Feature {
             throw new IllegalStateException(e);
         }
         return new View(n.id(), status(n, counts), audience, n.category(), n.ttl(), n.urgency(), n.topic(),
-                Times.rfc3339(n.sendAt()), Times.rfc3339(n.expiresAt()), Times.rfc3339(n.createdAt()), counts,
-                store.lastError(n.id()).orElse(null));
+                Times.rfc3339(n.sendAt()), n.sendAtLocal(), n.respectQuietHours(), Times.rfc3339(n.expiresAt()),
+                Times.rfc3339(n.createdAt()), counts, engagement.clickThroughRate(), store.lastError(n.id()).orElse(null));
     }
 
     /** scheduled, fanning-out, sending, completed or cancelled. */

@@ -12,7 +12,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 /** Notifications in the database, and the per-state delivery counts that report their progress. */
 public final class NotificationStore {
     static final String COLUMNS = "id, api_key_id, status, audience, category, payload, ttl, urgency, topic, send_at, "
-            + "expires_at, fanout_cursor, created_at";
+            + "expires_at, fanout_cursor, created_at, send_at_local, respect_quiet_hours";
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -29,11 +29,12 @@ public final class NotificationStore {
     /** Inserts inside the caller's transaction. */
     public void insert(org.jdbi.v3.core.Handle h, Notification n) {
         h.createUpdate("INSERT INTO notifications (" + COLUMNS + ") VALUES (:id, :key, :status, :audience, "
-                        + ":category, :payload, :ttl, :urgency, :topic, :sendAt, :expiresAt, :cursor, :createdAt)")
+                        + ":category, :payload, :ttl, :urgency, :topic, :sendAt, :expiresAt, :cursor, :createdAt, :local, :quiet)")
                 .bind("id", n.id()).bind("key", n.apiKeyId()).bind("status", n.status()).bind("audience", n.audience())
                 .bind("category", n.category()).bind("payload", n.payload()).bind("ttl", n.ttl()).bind("urgency", n.urgency())
                 .bind("topic", n.topic()).bind("sendAt", n.sendAt()).bind("expiresAt", n.expiresAt())
                 .bind("cursor", n.fanoutCursor()).bind("createdAt", n.createdAt())
+                .bind("local", n.sendAtLocal()).bind("quiet", n.respectQuietHours() ? 1 : 0)
                 .execute();
     }
 
@@ -83,6 +84,6 @@ public final class NotificationStore {
         return new Notification(rs.getString("id"), rs.getString("api_key_id"), rs.getString("status"), rs.getString("audience"),
                 rs.getString("category"), rs.getString("payload"), rs.getInt("ttl"), rs.getString("urgency"),
                 rs.getString("topic"), rs.getLong("send_at"), rs.getLong("expires_at"), rs.getString("fanout_cursor"),
-                rs.getLong("created_at"));
+                rs.getLong("created_at"), rs.getString("send_at_local"), rs.getInt("respect_quiet_hours") != 0);
     }
 }

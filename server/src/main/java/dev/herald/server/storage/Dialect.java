@@ -2,20 +2,24 @@ package dev.herald.server.storage;
 
 /** The SQL differences between the two databases, kept in one place. */
 public enum Dialect {
-    SQLITE("INTEGER", ""),
-    POSTGRESQL("BIGSERIAL", " FOR UPDATE SKIP LOCKED");
+    SQLITE("INTEGER", "", "json_each(s.topics) t"),
+    POSTGRESQL("BIGSERIAL", " FOR UPDATE SKIP LOCKED", "json_array_elements_text(s.topics::json) t(value)");
 
     private final String autoIncrementKey;
     private final String skipLocked;
+    private final String topicsOfJson;
 
-    Dialect(String autoIncrementKey, String skipLocked) {
+    Dialect(String autoIncrementKey, String skipLocked, String topicsOfJson) {
         this.autoIncrementKey = autoIncrementKey;
         this.skipLocked = skipLocked;
+        this.topicsOfJson = topicsOfJson;
     }
 
     /** Flyway placeholders that adapt the one set of migrations to this database. */
     java.util.Map<String, String> placeholders() {
-        return java.util.Map.of("delivery_id", autoIncrementKey);
+        return java.util.Map.of("delivery_id", autoIncrementKey,
+                "topics_backfill", "INSERT INTO subscription_topics (topic, subscription_id) SELECT DISTINCT t.value, s.id "
+                        + "FROM subscriptions s, " + topicsOfJson);
     }
 
     /**

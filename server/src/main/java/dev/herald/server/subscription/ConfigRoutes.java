@@ -22,9 +22,12 @@ public final class ConfigRoutes implements Router.Feature {
     public void routes(Router router) {
         router.get("/api/v1/config", ctx -> {
             ctx.header("Cache-Control", "public, max-age=300");
-            Json.write(ctx, 200, new Config(vapidPublicKey, List.of(),
-                    Map.of("anonymousSubscriptions", settings.anonymousSubscriptions(), "topics", true,
-                            "maxTopicsPerSubscription", SubscriptionRoutes.MAX_TOPICS)));
+            List<Object> categories = settings.categories().stream().<Object>map(c -> Map.of("id", c.id(), "label", c.label(),
+                    "description", c.description(), "default", c.defaultOn(), "critical", c.critical())).toList();
+            Json.write(ctx, 200, new Config(vapidPublicKey, categories,
+                    Map.of("anonymousSubscriptions", settings.anonymousSubscriptions(), "topics", settings.topics(),
+                            "maxTopicsPerSubscription", settings.maxTopicsPerSubscription(), "maxPerDay", settings.maxPerDay(),
+                            "events", true)));
         });
     }
 }

@@ -17,36 +17,38 @@ import dev.herald.webpush.ContentEncoding;
 import dev.herald.webpush.PushSubscription;
 import io.javalin.http.Context;
 import java.net.URI;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
+import dev.herald.server.common.Zones;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /** {@code POST /api/v1/subscriptions} and {@code DELETE /api/v1/subscriptions/{id}}. */
 public final class SubscriptionRoutes implements Router.Feature {
-    static final int MAX_TOPICS = 20;
-    private static final Pattern TOPIC = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}");
 
     private final SubscriptionStore store;
     private final PushHostPolicy policy;
     private final Authenticator auth;
     private final Settings settings;
+    private final TopicRules topicRules;
 
-    public SubscriptionRoutes(SubscriptionStore store, PushHostPolicy policy, Authenticator auth, Settings settings) {
+    public SubscriptionRoutes(SubscriptionStore store, PushHostPolicy policy, Authenticator auth, Settings settings,
+            TopicRules topicRules) {
         this.store = store;
         this.policy = policy;
         this.auth = auth;
         this.settings = settings;
+        this.topicRules = topicRules;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record View(String id, String userId, String endpoint, String contentEncoding, String expirationTime, List<String> topics,
-            String timezone, String locale, String createdAt, String updatedAt) {
+            Map<String, String> tags, String timezone, String locale, String createdAt, String updatedAt) {
         static View of(Subscription s) {
             return new View(s.id(), s.userId(), s.endpoint(), s.encoding(), Times.rfc3339OrNull(s.expirationTime()), s.topics(),
-                    s.timezone(), s.locale(), Times.rfc3339(s.createdAt()), Times.rfc3339(s.updatedAt()));
+                    s.tags(), s.timezone(), s.locale(), Times.rfc3339(s.createdAt()), Times.rfc3339(s.updatedAt()));
         }
     }
 
@@ -54,6 +56,26 @@ public final class SubscriptionRoutes implements Router.Feature {
     public void routes(Router router) {
         router.post("/api/v1/subscriptions", this::subscribe);
         router.delete("/api/v1/subscriptions/{id}", this::unsubscribe);
+        router.post("/api/v1/subscriptions/{id}/topics/{topic}", ctx -> {
+            Subscription s = owned(ctx);
+            String topic = topicRules.check(ctx.pathParam("topic"), "topic");
+            if (!store.addTopic(s.id(), topic, topicRules.maxPerSubscription())) {
+                throw new ApiException(ErrorCode.TOPIC_LIMIT, "the subscription is already in " + topicRules.maxPerSubscription()
+                        + " topics; leave one first", "topic");
+            }
+            Json.write(ctx, 200, View.of(store.find(s.id()).orElseThrow()));
+        });
+        router.delete("/api/v1/subscriptions/{id}/topics/{topic}", ctx -> {
+            Subscription s = owned(ctx);
+            store.removeTopic(s.id(), topicRules.check(ctx.pathParam("topic"), "topic"));
+            Json.write(ctx, 200, View.of(store.find(s.id()).orElseThrow()));
+        });
+        router.put("/api/v1/subscriptions/{id}/tags", ctx -> {
+            Subscription s = owned(ctx);
+            Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes())).only(Set.of("tags"));
+            store.setTags(s.id(), TopicRules.tags(body, "tags"));
+            Json.write(ctx, 200, View.of(store.find(s.id()).orElseThrow()));
+        });
     }
 
     private void subscribe(Context ctx) {
@@ -65,7 +87,7 @@ public final class SubscriptionRoutes implements Router.Feature {
             case Caller.Key k -> throw new ApiException(ErrorCode.FORBIDDEN, "browsers subscribe with a user token, not an API key");
         };
         Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes()))
-                .only(Set.of("subscription", "topics", "timezone", "locale", "userAgent", "contentEncoding"));
+                .only(Set.of("subscription", "topics", "tags", "timezone", "locale", "userAgent", "contentEncoding"));
         Fields sub = body.object("subscription").only(Set.of("endpoint", "expirationTime", "keys"));
         String endpoint = sub.text("endpoint", 2048);
         URI uri = policy.check(endpoint);
@@ -80,19 +102,14 @@ public final class SubscriptionRoutes implements Router.Feature {
         }
         Long expiration = sub.optionalInteger("expirationTime", 0, Long.MAX_VALUE);
         String encoding = body.has("contentEncoding") ? encoding(body) : ContentEncoding.AES128GCM.token();
-        String timezone = body.optionalText("timezone", 64);
-        if (timezone != null) {
-            try {
-                ZoneId.of(timezone);
-            } catch (DateTimeException e) {
-                throw body.error("timezone", "is not an IANA time zone (like Europe/Berlin): '" + timezone + "'");
-            }
-        }
+        ZoneId zone = Zones.optional(body, "timezone");
+        String timezone = zone == null ? null : zone.getId();
         String locale = body.optionalText("locale", 35);
         if (locale != null && !LOCALE.matcher(locale).matches()) {
             throw body.error("locale", "is not a BCP 47 language tag");
         }
-        List<String> topics = body.has("topics") ? topics(body) : List.of();
+        List<String> topics = body.has("topics") ? topicRules.list(body, "topics") : null;
+        Map<String, String> tags = body.has("tags") ? TopicRules.tags(body, "tags") : null;
         String ip = ctx.ip();
         if (userId != null && store.countForUser(userId, endpoint) >= settings.maxSubscriptionsPerUser()) {
             throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "user " + userId + " already has "
@@ -103,7 +120,7 @@ public final class SubscriptionRoutes implements Router.Feature {
         }
         SubscriptionStore.Upserted result = store.upsert(new SubscriptionStore.NewSubscription(userId, uri.toString(),
                 parsed.origin(), p256dh, authSecret, encoding, expiration, timezone, locale,
-                body.optionalText("userAgent", 512), topics, ip));
+                body.optionalText("userAgent", 512), topics, tags, ip));
         Json.write(ctx, result.created() ? 201 : 200, View.of(result.subscription()));
     }
 
@@ -116,23 +133,13 @@ public final class SubscriptionRoutes implements Router.Feature {
         }
     }
 
-    private static List<String> topics(Fields body) {
-        JsonNode array = body.array("topics", MAX_TOPICS);
-        List<String> topics = new java.util.ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            String t = array.get(i).asText("");
-            if (!array.get(i).isTextual() || !TOPIC.matcher(t).matches()) {
-                throw new ApiException(ErrorCode.INVALID_FIELD, "topics[" + i + "] must be 1-64 characters of a-z 0-9 _ . - "
-                        + "starting with a letter or digit", "topics[" + i + "]");
-            }
-            if (!topics.contains(t)) {
-                topics.add(t);
-            }
-        }
-        return topics;
+    private void unsubscribe(Context ctx) {
+        store.delete(owned(ctx).id());
+        ctx.status(204);
     }
 
-    private void unsubscribe(Context ctx) {
+    /** The path's subscription, if the caller owns it (user token) or holds a manage key; else 404. */
+    private Subscription owned(Context ctx) {
         String id = ctx.pathParam("id");
         String owner = switch (auth.caller(ctx)) {
             case Caller.User u -> u.userId();
@@ -141,13 +148,12 @@ public final class SubscriptionRoutes implements Router.Feature {
                 yield null; // a manage key may remove any subscription
             }
             case Caller.Anonymous a -> throw new ApiException(ErrorCode.UNAUTHENTICATED,
-                    "unsubscribing needs the owner's user token or a manage API key");
+                    "changing a subscription needs the owner's user token or a manage API key");
         };
         Subscription s = Ids.looksValid(id) ? store.find(id).orElse(null) : null;
         if (s == null || (owner != null && !owner.equals(s.userId()))) {
             throw new ApiException(ErrorCode.NOT_FOUND, "no subscription " + id + " for this caller");
         }
-        store.delete(id);
-        ctx.status(204);
+        return s;
     }
 }

@@ -109,6 +109,7 @@ public final class SyncRoutes implements Router.Feature {
         for (int i = 0; i < given.size(); i++) {
             mutations.add(parse(given.get(i), "mutations[" + i + "]"));
         }
+        String author = auth.caller(ctx) instanceof Caller.User u ? u.userId() : null;
         record Outcome(byte[] response, boolean notified) {}
         Outcome outcome = store.jdbi().inTransaction(h -> {
             List<SyncStore.Applied> applied = store.apply(h, collection.name(), owner, mutations, clock.millis());
@@ -116,7 +117,7 @@ public final class SyncRoutes implements Router.Feature {
             if (collection.notifies()) {
                 for (int i = 0; i < applied.size(); i++) {
                     if (applied.get(i).created()) {
-                        notified |= announce(h, collection.name(), mutations.get(i));
+                        notified |= announce(h, collection.name(), mutations.get(i), author);
                     }
                 }
             }
@@ -162,9 +163,9 @@ public final class SyncRoutes implements Router.Feature {
     }
 
     /** Notifying is a side effect: a document that makes no valid notification is still saved. */
-    private boolean announce(org.jdbi.v3.core.Handle h, String collection, Mutation m) {
+    private boolean announce(org.jdbi.v3.core.Handle h, String collection, Mutation m, String author) {
         try {
-            notifications.create(h, announcement(collection, m));
+            notifications.create(h, announcement(collection, m, author));
             return true;
         } catch (ApiException e) {
             log.warn("new {} document {} saved without a notification: {}", collection, m.id(), e.getMessage());
@@ -172,16 +173,20 @@ public final class SyncRoutes implements Router.Feature {
         }
     }
 
-    /** A new document in a notify collection tells everyone, linking to it. */
-    private NotificationService.Request announcement(String collection, Mutation m) {
+    /**
+     * A new document in a notify collection tells the topic of the same name (but not its author), linking to it,
+     * in the category of the same name if there is one, else the first configured category.
+     */
+    private NotificationService.Request announcement(String collection, Mutation m, String author) {
         JsonNode doc = parse(m.doc());
-        String author = doc.path("author").asText("");
+        String name = doc.path("author").asText("");
         String text = doc.path("text").asText(doc.path("title").asText(""));
         if (text.length() > 140) {
             text = text.substring(0, 139) + "…";
         }
-        String title = author.isBlank() ? "New in " + collection : "New post from " + (author.length() > 60 ? author.substring(0, 60) : author);
-        return notifications.toEveryone(collection, title, text, "/" + collection + "/" + m.id(), 86_400);
+        String title = name.isBlank() ? "New in " + collection : "New post from " + (name.length() > 60 ? name.substring(0, 60) : name);
+        String category = settings.category(collection).orElse(settings.categories().getFirst()).id();
+        return notifications.toTopic(collection, author, category, title, text, "/?post=" + m.id(), 86_400);
     }
 
     private static JsonNode parse(String json) {

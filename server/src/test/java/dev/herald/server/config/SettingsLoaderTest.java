@@ -85,6 +85,46 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void categoriesComeCompactOrAsTablesAndBadOnesStopStartUp() throws Exception {
+        Settings compact = SettingsLoader.load(Map.of("HERALD_CATEGORIES", "news:on,promo:off:Special offers,security:critical"),
+                Map.of(), dir);
+        assertThat(compact.categories()).containsExactly(new Settings.Category("news", "News", "", true, false, 0),
+                new Settings.Category("promo", "Special offers", "", false, false, 0),
+                new Settings.Category("security", "Security", "", true, true, 0));
+        Files.writeString(dir.resolve("herald.toml"), """
+                topics = ["news", "sports"]
+                [[categories]]
+                id = "messages"
+                label = "Messages"
+                description = "When someone writes to you, even with commas: like this"
+                max-per-day = 20
+                [[categories]]
+                id = "account"
+                critical = true
+                """);
+        Settings tables = SettingsLoader.load(Map.of(), Map.of(), dir);
+        assertThat(tables.categories()).containsExactly(
+                new Settings.Category("messages", "Messages", "When someone writes to you, even with commas: like this", true, false, 20),
+                new Settings.Category("account", "Account", "", true, true, 0));
+        assertThat(tables.topics()).containsExactly("news", "sports");
+        Files.delete(dir.resolve("herald.toml"));
+
+        assertThat(SettingsLoader.load(Map.of(), Map.of(), dir).categories()).extracting(Settings.Category::id).containsExactly("general");
+        assertThat(SettingsLoader.load(Map.of("HERALD_DEMO", "true"), Map.of(), dir).categories()).extracting(Settings.Category::id)
+                .containsExactly("posts", "mentions", "announcements", "account");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_CATEGORIES", "news:maybe"), Map.of(), dir))
+                .hasMessage("HERALD_CATEGORIES: 'news:maybe' is not id:on|off|critical[:Label]");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_CATEGORIES", "news:on,news:off"), Map.of(), dir))
+                .hasMessage("HERALD_CATEGORIES: category 'news' is listed twice");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_CATEGORIES", "[{\"id\":\"a\",\"critical\":true,\"default\":false}]"),
+                Map.of(), dir)).hasMessage("HERALD_CATEGORIES: category 'a' is critical, so it cannot default to off");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_CATEGORIES", "Bad Id:on"), Map.of(), dir))
+                .hasMessageContaining("is not a category id");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_TOPICS", "news,Sports!"), Map.of(), dir))
+                .hasMessageContaining("'Sports!' is not a topic name");
+    }
+
+    @Test
     void secretsNeverAppearInTheSettingsText() {
         Settings s = SettingsLoader.load(Map.of("HERALD_USER_TOKEN_SECRET", "s3cret-s3cret-s3cret-s3cret-s3cret!",
                 "HERALD_DATABASE_PASSWORD", "hunter2"), Map.of(), dir);

@@ -28,7 +28,8 @@ class BadInputTest {
     @BeforeAll
     static void start() {
         server = new TestServer(Backend.SQLITE, s -> s.with(Option.ALLOW_PRIVATE_ENDPOINTS, "false")
-                .with(Option.PUSH_HOSTS, "push.example.test,localhost").with(Option.MAX_BODY_BYTES, "4096"));
+                .with(Option.PUSH_HOSTS, "push.example.test,localhost").with(Option.MAX_BODY_BYTES, "4096")
+                .with(Option.CATEGORIES, "general:on,security:critical").with(Option.TOPICS, "news,sports"));
         user = server.userToken("alice");
     }
 
@@ -78,9 +79,13 @@ class BadInputTest {
         cases.add(new Case("p256dh off the curve", subscribe(subscription(FCM, "B" + "A".repeat(86), auth)), 422, "invalid-subscription-keys"));
         cases.add(new Case("auth 8 bytes", subscribe(subscription(FCM, p256dh, "AAAAAAAAAAA")), 422, "invalid-subscription-keys"));
         cases.add(new Case("bad time zone", subscribe(Map.of("subscription", Map.of("endpoint", FCM,
-                "keys", Map.of("p256dh", p256dh, "auth", auth)), "timezone", "Mars/Base")), 422, "invalid-field"));
+                "keys", Map.of("p256dh", p256dh, "auth", auth)), "timezone", "Mars/Base")), 422, "invalid-timezone"));
         cases.add(new Case("too many topics", subscribe(Map.of("subscription", Map.of("endpoint", FCM,
-                "keys", Map.of("p256dh", p256dh, "auth", auth)), "topics", java.util.Collections.nCopies(21, "t"))), 422, "invalid-field"));
+                "keys", Map.of("p256dh", p256dh, "auth", auth)), "topics", java.util.Collections.nCopies(21, "t"))), 422, "topic-limit"));
+        cases.add(new Case("unknown topic", subscribe(Map.of("subscription", Map.of("endpoint", FCM,
+                "keys", Map.of("p256dh", p256dh, "auth", auth)), "topics", List.of("news", "weather"))), 422, "unknown-topic"));
+        cases.add(new Case("bad tag name", subscribe(Map.of("subscription", Map.of("endpoint", FCM,
+                "keys", Map.of("p256dh", p256dh, "auth", auth)), "tags", Map.of("Plan!", "pro"))), 422, "invalid-field"));
         // forbidden endpoints
         for (String endpoint : List.of("http://fcm.googleapis.com/fcm/send/x", "https://127.0.0.1/push", "https://10.0.0.7/push",
                 "https://169.254.169.254/latest/meta-data", "https://[::1]/push", "https://evil.example.org/push",
@@ -99,7 +104,45 @@ class BadInputTest {
         Map<String, Object> payload = Map.of("title", "hi");
         cases.add(new Case("no audience", notify(Map.of("payload", payload)), 422, "missing-field"));
         cases.add(new Case("two audiences", notify(Map.of("audience", Map.of("all", true, "userIds", List.of("a")), "payload", payload)), 422, "invalid-field"));
-        cases.add(new Case("topic audience", notify(Map.of("audience", Map.of("topic", "news"), "payload", payload)), 422, "unsupported-audience"));
+        cases.add(new Case("unknown topic audience", notify(Map.of("audience", Map.of("topic", "weather"), "payload", payload)), 422, "unknown-topic"));
+        cases.add(new Case("except with subscriptionIds", notify(Map.of("audience", Map.of("subscriptionIds",
+                List.of("01ARZ3NDEKTSV4RRFFQ69G5FAV"), "exceptUserIds", List.of("a")), "payload", payload)), 422, "unsupported-audience"));
+        cases.add(new Case("empty tags audience", notify(Map.of("audience", Map.of("tags", Map.of()), "payload", payload)), 422, "invalid-field"));
+        cases.add(new Case("unknown category", notify(Map.of("audience", Map.of("all", true), "category", "marketing", "payload", payload)), 422, "unknown-category"));
+        cases.add(new Case("sendAtLocal 25:00", notify(Map.of("audience", Map.of("all", true), "sendAtLocal", "25:00", "payload", payload)), 422, "invalid-field"));
+        cases.add(new Case("sendAtLocal past", notify(Map.of("audience", Map.of("all", true), "sendAtLocal", "2026-11-20T09:00", "payload", payload)), 422, "invalid-field"));
+        cases.add(new Case("sendAtLocal years ahead", notify(Map.of("audience", Map.of("all", true), "sendAtLocal", "2029-11-20T09:00", "payload", payload)), 422, "invalid-field"));
+        cases.add(new Case("sendAt with sendAtLocal", notify(Map.of("audience", Map.of("all", true), "sendAtLocal", "09:00",
+                "sendAt", "2026-12-01T09:00:00Z", "payload", payload)), 422, "invalid-field"));
+        // preferences
+        String prefs = "/api/v1/me/preferences";
+        cases.add(new Case("prefs Mars/Base", server.api.put(prefs, user, Map.of("timezone", "Mars/Base")), 422, "invalid-timezone"));
+        cases.add(new Case("prefs quiet 25:00", server.api.put(prefs, user, Map.of("quietHours", Map.of("start", "25:00", "end", "07:00"))), 422, "invalid-field"));
+        cases.add(new Case("prefs quiet 7:00", server.api.put(prefs, user, Map.of("quietHours", Map.of("start", "22:00", "end", "7:00"))), 422, "invalid-field"));
+        cases.add(new Case("prefs quiet empty window", server.api.put(prefs, user, Map.of("quietHours", Map.of("start", "22:00", "end", "22:00"))), 422, "invalid-field"));
+        cases.add(new Case("prefs quiet Mars", server.api.put(prefs, user, Map.of("quietHours", Map.of("start", "22:00", "end", "07:00",
+                "timezone", "Mars/Base"))), 422, "invalid-timezone"));
+        cases.add(new Case("prefs negative cap", server.api.put(prefs, user, Map.of("maxPerDay", -1)), 422, "invalid-field"));
+        cases.add(new Case("prefs unknown category", server.api.put(prefs, user, Map.of("categories", Map.of("marketing", false))), 422, "unknown-category"));
+        cases.add(new Case("prefs critical off", server.api.put(prefs, user, Map.of("categories", Map.of("security", false))), 422, "critical-category"));
+        cases.add(new Case("prefs category not bool", server.api.put(prefs, user, Map.of("categories", Map.of("general", "no"))), 422, "invalid-field"));
+        cases.add(new Case("prefs unknown topic", server.api.put(prefs, user, Map.of("topics", List.of("weather"))), 422, "unknown-topic"));
+        cases.add(new Case("prefs too many topics", server.api.put(prefs, user, Map.of("topics", java.util.Collections.nCopies(21, "news"))), 422, "topic-limit"));
+        cases.add(new Case("prefs with a key", server.api.put(prefs, server.key, Map.of()), 403, "forbidden"));
+        cases.add(new Case("prefs anonymous", server.api.get(prefs, null), 401, "unauthenticated"));
+        // engagement events and stats
+        String id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+        cases.add(new Case("event bad type", server.api.post("/api/v1/events", user, Map.of("notificationId", id, "type", "opened")), 422, "invalid-field"));
+        cases.add(new Case("event no id", server.api.post("/api/v1/events", user, Map.of("type", "shown")), 422, "missing-field"));
+        cases.add(new Case("event action without name", server.api.post("/api/v1/events", user, Map.of("notificationId", id, "type", "action")), 422, "invalid-field"));
+        cases.add(new Case("event from the future", server.api.post("/api/v1/events", user, Map.of("notificationId", id, "type", "shown",
+                "at", "2027-01-01T00:00:00Z")), 422, "invalid-field"));
+        cases.add(new Case("event anonymous", server.api.post("/api/v1/events", null, Map.of("notificationId", id, "type", "shown")), 401, "unauthenticated"));
+        cases.add(new Case("event forged receipt", server.api.post("/api/v1/events", null, Map.of("notificationId", id, "type", "shown",
+                "receipt", id + ".AAAAAAAAAAAAAAAAAAAAAA")), 403, "not-a-recipient"));
+        cases.add(new Case("event never sent", server.api.post("/api/v1/events", user, Map.of("notificationId", id, "type", "shown")), 403, "not-a-recipient"));
+        cases.add(new Case("stats bad since", server.api.get("/api/v1/stats?since=yesterday", server.key), 400, "invalid-parameter"));
+        cases.add(new Case("stats reversed", server.api.get("/api/v1/stats?since=2026-11-23T00:00:00Z&until=2026-11-01T00:00:00Z", server.key), 400, "invalid-parameter"));
         cases.add(new Case("all false", notify(Map.of("audience", Map.of("all", false), "payload", payload)), 422, "invalid-field"));
         cases.add(new Case("userIds not array", notify(Map.of("audience", Map.of("userIds", "a"), "payload", payload)), 422, "invalid-field"));
         cases.add(new Case("no title", notify(Map.of("audience", Map.of("all", true), "payload", Map.of("body", "x"))), 422, "missing-field"));

@@ -46,13 +46,13 @@ class NoServerErrorsTest {
             int requests = 0;
             for (Route route : server.app.routes()) {
                 String path = route.path().replace("{id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV").replace("{userId}", "u1")
-                        .replace("{collection}", "posts");
+                        .replace("{collection}", "posts").replace("{topic}", "news");
                 for (String caller : callers) {
                     for (int i = 0; i < 40; i++) {
                         String body = i == 0 ? nested : junk(random, 0);
                         Api.Response r = switch (route.method()) {
                             case "POST" -> server.api.post(path, caller, body, Map.of("Idempotency-Key", "\"k" + i + "\""));
-                            case "PUT" -> server.api.post(path, caller, body);
+                            case "PUT" -> server.api.put(path, caller, body);
                             case "DELETE" -> server.api.delete(path + (i % 2 == 0 ? "" : "%00"), caller);
                             default -> server.api.get(path + "?since=" + java.net.URLEncoder.encode(junk(random, 2),
                                     java.nio.charset.StandardCharsets.UTF_8) + "&limit=" + (i - 5), caller);

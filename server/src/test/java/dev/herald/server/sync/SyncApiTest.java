@@ -200,10 +200,12 @@ class SyncApiTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
-    void aNewPostNotifiesEveryoneWithItsUrlAndAnEditDoesNot(Backend backend) throws Exception {
+    void aNewPostNotifiesThePostsTopicButNotItsAuthorAndAnEditDoesNot(Backend backend) throws Exception {
         try (ScriptedPushService push = new ScriptedPushService(); TestServer server = new TestServer(backend)) {
             UserAgentKeys reader = UserAgentKeys.generate();
-            server.subscribe("reader", push.endpoint("/p/reader").toString(), reader);
+            server.subscribe("reader", push.endpoint("/p/reader").toString(), reader, Map.of("topics", List.of("posts")));
+            server.subscribe("ada", push.endpoint("/p/ada").toString(), UserAgentKeys.generate(), Map.of("topics", List.of("posts")));
+            server.subscribe("other", push.endpoint("/p/other").toString(), UserAgentKeys.generate());
 
             mutate(server, "ada", upsert("42", 0, Map.of("text", "Offline posting works!", "author", "Ada")));
             Eventually.until("notified", () -> push.received.size() == 1);
@@ -211,7 +213,9 @@ class SyncApiTest {
 
             String json = new String(reader.decrypt(push.received.get(0).body()), StandardCharsets.UTF_8);
             assertThat(json).contains("\"title\":\"New post from Ada\"").contains("\"body\":\"Offline posting works!\"")
-                    .contains("/posts/42").contains("\"category\":\"posts\"");
+                    .contains("/?post=42");
+            assertThat(push.received).as("only the topic's reader, not the author ada nor 'other'").hasSize(1);
+            assertThat(push.received.get(0).path()).isEqualTo("/p/reader");
             long notifications = server.app.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM notifications")
                     .mapTo(Long.class).one());
             assertThat(notifications).isEqualTo(1);

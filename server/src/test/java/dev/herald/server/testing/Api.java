@@ -53,6 +53,11 @@ public final class Api {
         return send(builder(path, bearer).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    public Response put(String path, String bearer, Object json) {
+        String body = json instanceof String s ? s : write(json);
+        return send(builder(path, bearer).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public Response post(String path, String bearer, Object json, Map<String, String> headers) {
         String body = json instanceof String s ? s : write(json);
         HttpRequest.Builder b = builder(path, bearer).header("Content-Type", "application/json")

@@ -22,8 +22,8 @@ import java.util.function.UnaryOperator;
  */
 public final class TestServer implements AutoCloseable {
     public final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-    public final HeraldApp app;
-    public final Api api;
+    public HeraldApp app;
+    public Api api;
     public final String key;
     private final Backend.TestDatabases databases = new Backend.TestDatabases();
     private final Path dataDir;
@@ -46,12 +46,43 @@ public final class TestServer implements AutoCloseable {
                 .with(Option.RETRY_MIN, "10").with(Option.RETRY_MAX, "600")
                 .with(Option.DELIVERY_LEASE, "30");
         this.settings = customize.apply(settings).build();
+        start();
+        key = app.apiKeys().create("tests", EnumSet.of(Scope.SEND, Scope.MANAGE)).key();
+    }
+
+    private void start() {
         app = HeraldApp.start(this.settings, clock,
                 host -> host.equals("127.0.0.1") || host.equals("localhost") || host.endsWith(".test")
                         ? new InetAddress[] {InetAddress.getLoopbackAddress()}
                         : new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 142, (byte) 250, 1, 1})});
         api = new Api("http://127.0.0.1:" + app.port());
-        key = app.apiKeys().create("tests", EnumSet.of(Scope.SEND, Scope.MANAGE)).key();
+    }
+
+    /** Stops Herald and starts it again on the same database and clock (the port changes). */
+    public void restart() {
+        app.close();
+        start();
+    }
+
+    /** Moves the fake clock to {@code at} (forward only) and nudges the engine. */
+    public void advanceTo(Instant at) {
+        advance(Duration.between(clock.instant(), at));
+    }
+
+    /** Delivery rows of a notification: subscription id → {state, next_at, last_error}. */
+    public Map<String, Map<String, Object>> deliveries(String notificationId) {
+        Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
+        app.database().jdbi().useHandle(h -> h.createQuery("SELECT subscription_id, state, next_at, last_error FROM deliveries "
+                        + "WHERE notification_id = ?").bind(0, notificationId)
+                .map((rs, ctx) -> {
+                    Map<String, Object> row = new java.util.HashMap<>();
+                    row.put("state", rs.getString("state"));
+                    row.put("next_at", Instant.ofEpochMilli(rs.getLong("next_at")));
+                    row.put("last_error", rs.getString("last_error"));
+                    return Map.entry(rs.getString("subscription_id"), row);
+                })
+                .forEach(e -> out.put(e.getKey(), e.getValue())));
+        return out;
     }
 
     public String userToken(String userId) {
@@ -60,8 +91,15 @@ public final class TestServer implements AutoCloseable {
 
     /** Subscribes {@code browser} at {@code endpoint} for {@code userId}; returns the subscription id. */
     public String subscribe(String userId, String endpoint, UserAgentKeys browser) {
-        Api.Response r = api.post("/api/v1/subscriptions", userToken(userId), Map.of("subscription",
-                Map.of("endpoint", endpoint, "keys", Map.of("p256dh", browser.p256dh(), "auth", browser.authBase64Url()))));
+        return subscribe(userId, endpoint, browser, Map.of());
+    }
+
+    /** The same with more members in the body ({@code topics}, {@code timezone}, {@code tags}). */
+    public String subscribe(String userId, String endpoint, UserAgentKeys browser, Map<String, Object> extra) {
+        Map<String, Object> body = new java.util.HashMap<>(extra);
+        body.put("subscription", Map.of("endpoint", endpoint, "keys", Map.of("p256dh", browser.p256dh(),
+                "auth", browser.authBase64Url())));
+        Api.Response r = api.post("/api/v1/subscriptions", userToken(userId), body);
         if (r.status() != 201 && r.status() != 200) {
             throw new AssertionError("subscribe failed: " + r);
         }

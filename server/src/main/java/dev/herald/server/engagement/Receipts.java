@@ -1,0 +1,79 @@
+package dev.herald.server.engagement;
+
+import dev.herald.webpush.Base64Url;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Per-delivery receipts: {@code <subscriptionId>.<mac>} with an HMAC over notification and subscription, added to
+ * each push payload as {@code herald.receipt}. The service worker sends it back with its events, which proves the
+ * caller received that notification on that subscription without giving the service worker a user token.
+ * The key is derived from the user-token secret, so every node of a cluster agrees on it.
+ */
+public final class Receipts {
+    /** Bytes a stamp adds to the payload: {@code ,"receipt":"} + 26 + 1 + 22 + {@code "}, with room to spare. */
+    public static final int RESERVED_BYTES = 64;
+    private static final int MAC_BYTES = 16;
+
+    private final SecretKeySpec key;
+
+    public Receipts(byte[] userTokenSecret) {
+        this.key = new SecretKeySpec(hmac(new SecretKeySpec(userTokenSecret, "HmacSHA256"), "herald receipts v1"), "HmacSHA256");
+    }
+
+    public String issue(String notificationId, String subscriptionId) {
+        return subscriptionId + "." + Base64Url.encode(mac(notificationId, subscriptionId));
+    }
+
+    /** The subscription a receipt names, if it is genuine for this notification. */
+    public Optional<String> verify(String notificationId, String receipt) {
+        int dot = receipt.indexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        String subscriptionId = receipt.substring(0, dot);
+        byte[] given;
+        try {
+            given = Base64Url.decode(receipt.substring(dot + 1), "receipt");
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return MessageDigest.isEqual(given, mac(notificationId, subscriptionId)) ? Optional.of(subscriptionId) : Optional.empty();
+    }
+
+    /**
+     * The payload with {@code "receipt"} added as the last member of its {@code herald} object, which
+     * {@code DeclarativeMessage} always writes last, so this is a splice before the final two braces.
+     */
+    public byte[] stamp(byte[] payload, String notificationId, String subscriptionId) {
+        int n = payload.length;
+        if (n < 2 || payload[n - 1] != '}' || payload[n - 2] != '}') {
+            return payload;
+        }
+        byte[] member = (",\"receipt\":\"" + issue(notificationId, subscriptionId) + "\"").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(payload, n + member.length);
+        System.arraycopy(member, 0, out, n - 2, member.length);
+        out[out.length - 2] = '}';
+        out[out.length - 1] = '}';
+        return out;
+    }
+
+    private byte[] mac(String notificationId, String subscriptionId) {
+        return Arrays.copyOf(hmac(key, notificationId + "." + subscriptionId), MAC_BYTES);
+    }
+
+    private static byte[] hmac(SecretKeySpec key, String data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is always available", e);
+        }
+    }
+}
