@@ -15,6 +15,8 @@ import dev.herald.server.preference.DeliveryGate;
 import dev.herald.server.preference.PreferenceRoutes;
 import dev.herald.server.preference.PreferenceStore;
 import dev.herald.server.subscription.TopicRules;
+import dev.herald.server.web.DemoRoutes;
+import dev.herald.server.web.SdkRoutes;
 import dev.herald.server.http.ApiServer;
 import dev.herald.server.http.Router;
 import dev.herald.server.notification.NotificationRoutes;
@@ -98,7 +100,7 @@ public final class HeraldApp implements AutoCloseable {
             TopicRules topicRules = new TopicRules(settings);
             EventStore events = new EventStore(database.jdbi(), clock);
             SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock);
-            List<Router.Feature> features = List.of(
+            List<Router.Feature> features = new java.util.ArrayList<>(List.of(
                     new OpsRoutes(database, () -> keys.vapid() != null, metrics),
                     new OpenApiRoutes(),
                     new ConfigRoutes(keys.vapid().publicKeyBase64Url(), settings),
@@ -107,7 +109,11 @@ public final class HeraldApp implements AutoCloseable {
                     new PreferenceRoutes(preferences, auth, settings, topicRules),
                     new NotificationRoutes(notificationStore, notifications, idempotency, auth, settings, topicRules, events, clock),
                     new EventRoutes(events, receipts, auth, clock),
-                    sync);
+                    new SdkRoutes(),
+                    sync));
+            if (settings.demo()) {
+                features.add(new DemoRoutes(userTokens, settings));
+            }
             this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features,
                     List.of(idempotency::install)).start();
             this.maintenance = new Maintenance(Map.of("idempotency keys", idempotency::prune,
@@ -123,7 +129,7 @@ public final class HeraldApp implements AutoCloseable {
                         settings.vapidSubject());
             }
             if (settings.demo()) {
-                log.warn("--demo: the demo PWA is not part of this build yet (it arrives with the SDK issue); serving the API only");
+                log.warn("--demo: serving Herald Chat at {}/ with name-only sign-in; not for production", effectiveUrl.get());
             }
             if (settings.allowPrivateEndpoints()) {
                 log.warn("allow-private-endpoints is on: http and private push endpoints are accepted (development only)");

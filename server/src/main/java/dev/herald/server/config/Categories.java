@@ -17,7 +17,7 @@ final class Categories {
             + "\"default\":true},{\"id\":\"mentions\",\"label\":\"Mentions\",\"description\":\"When someone mentions you\","
             + "\"default\":true},{\"id\":\"announcements\",\"label\":\"Product news\",\"description\":\"Occasional news about "
             + "Herald Chat\",\"default\":false},{\"id\":\"account\",\"label\":\"Account and security\",\"description\":"
-            + "\"Sign-ins and security alerts; always on\",\"default\":true,\"critical\":true}]";
+            + "\"Sign-ins and security alerts\",\"default\":true,\"critical\":true}]";
 
     private Categories() {}
 

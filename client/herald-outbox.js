@@ -1,0 +1,311 @@
+/*
+ * Herald outbox and feed store: the IndexedDB core shared by the page SDK (herald.js) and the service worker
+ * (herald-sw.js). A classic script with no import/export, so a service worker can run it through importScripts and
+ * a page module can import it for its side effect; it defines globalThis.HeraldOutbox.
+ *
+ * The outbox holds requests a user made while offline. Each is stamped with an Idempotency-Key when queued, so
+ * however often it is replayed (sync event, 'online', page load, a second tab) the server applies it once.
+ * Replays run in queue order, one at a time across page and service worker (a lease in IndexedDB), stop at the
+ * first failure that may succeed later (so nothing overtakes an earlier action), and drop an entry only after
+ * the server answered it: 2xx (sent) or a 4xx that can never succeed (failed).
+ */
+(function (global) {
+  'use strict';
+
+  const DB_NAME = 'herald';
+  const DB_VERSION = 1;
+  const LOCK_KEY = 'replay-lock';
+  const DEFAULTS = Object.freeze({
+    retentionMs: 7 * 24 * 3600 * 1000, // how long an action may wait for connectivity
+    maxAttempts: 10, // sends before an entry is given up
+    lockMs: 60 * 1000, // a replay that died (tab closed) frees the lock after this
+  });
+
+  function request(r) {
+    return new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+  }
+
+  function openDb(name) {
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open(name || DB_NAME, DB_VERSION);
+      open.onupgradeneeded = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+        if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
+        if (!db.objectStoreNames.contains('feed')) db.createObjectStore('feed', { keyPath: ['collection', 'id'] });
+      };
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+  }
+
+  /** Runs body(stores) in one transaction; resolves with its result once the transaction commits. */
+  function run(db, names, mode, body) {
+    return new Promise((resolve, reject) => {
+      const t = db.transaction(names, mode);
+      const stores = {};
+      for (const n of [].concat(names)) stores[n] = t.objectStore(n);
+      let result;
+      t.oncomplete = () => resolve(result);
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error || new Error('transaction aborted'));
+      Promise.resolve()
+        .then(() => body(stores))
+        .then((r) => { result = r; }, (e) => { try { t.abort(); } catch (_) { /* already finished */ } reject(e); });
+    });
+  }
+
+  function uuid() {
+    if (global.crypto && typeof global.crypto.randomUUID === 'function') return global.crypto.randomUUID();
+    const b = global.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  async function bodyBytes(body) {
+    if (body == null) return null;
+    if (body instanceof ArrayBuffer) return body.slice(0);
+    if (ArrayBuffer.isView(body)) return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+    if (typeof body === 'string') return new TextEncoder().encode(body).buffer;
+    if (typeof Blob !== 'undefined' && body instanceof Blob) return body.arrayBuffer();
+    return new TextEncoder().encode(JSON.stringify(body)).buffer; // a plain object: sent as JSON
+  }
+
+  function plainHeaders(headers) {
+    const out = {};
+    if (!headers) return out;
+    const entries = typeof headers.forEach === 'function' && !Array.isArray(headers) && !(headers.constructor === Object)
+      ? (() => { const list = []; headers.forEach((v, k) => list.push([k, v])); return list; })()
+      : Array.isArray(headers) ? headers : Object.entries(headers);
+    for (const [k, v] of entries) {
+      const name = String(k).toLowerCase();
+      if (name === 'authorization' || name === 'idempotency-key') continue; // added fresh at each replay
+      out[name] = String(v);
+    }
+    return out;
+  }
+
+  /**
+   * Stores {method, url, headers, body} with a fresh Idempotency-Key. Authorization is not stored: a replay adds
+   * the token current at that time. A plain-object body is JSON.
+   */
+  async function enqueue(db, req, options) {
+    const opts = options || {};
+    const now = (opts.now || Date.now)();
+    const headers = plainHeaders(req.headers);
+    if (req.body != null && typeof req.body === 'object' && !(req.body instanceof ArrayBuffer) && !ArrayBuffer.isView(req.body)
+        && !(typeof Blob !== 'undefined' && req.body instanceof Blob) && !headers['content-type']) {
+      headers['content-type'] = 'application/json';
+    }
+    const entry = {
+      id: uuid(),
+      idempotencyKey: opts.idempotencyKey || `"${uuid()}"`,
+      method: String(req.method || 'POST').toUpperCase(),
+      url: String(req.url),
+      headers,
+      body: await bodyBytes(req.body),
+      queuedAt: now,
+      attempts: 0,
+      lastStatus: null,
+      lastError: null,
+      meta: opts.meta === undefined ? null : opts.meta,
+    };
+    entry.seq = await run(db, 'outbox', 'readwrite', (s) => request(s.outbox.add(entry)));
+    return entry;
+  }
+
+  function list(db) {
+    return run(db, 'outbox', 'readonly', (s) => request(s.outbox.getAll()));
+  }
+
+  function remove(db, seq) {
+    return run(db, 'outbox', 'readwrite', (s) => request(s.outbox.delete(seq)));
+  }
+
+  function update(db, seq, changes) {
+    return run(db, 'outbox', 'readwrite', async (s) => {
+      const e = await request(s.outbox.get(seq));
+      if (e) await request(s.outbox.put(Object.assign(e, changes)));
+    });
+  }
+
+  /** Why an entry cannot be sent as stored, or null. Corrupt entries are dropped and reported, never retried. */
+  function validate(e) {
+    if (!e || typeof e !== 'object') return 'not an object';
+    if (typeof e.url !== 'string' || !/^https?:\/\//.test(e.url) && !e.url.startsWith('/')) return 'url is missing or not http(s)';
+    if (typeof e.method !== 'string' || !/^[A-Z]+$/.test(e.method)) return 'method is missing';
+    if (typeof e.idempotencyKey !== 'string' || e.idempotencyKey.length < 3) return 'idempotency key is missing';
+    if (e.headers == null || typeof e.headers !== 'object') return 'headers are not an object';
+    if (e.body != null && !(e.body instanceof ArrayBuffer)) return 'body is not an ArrayBuffer';
+    if (typeof e.queuedAt !== 'number') return 'queuedAt is missing';
+    return null;
+  }
+
+  /**
+   * What a response means for the entry: 'sent' (2xx), 'retry' (408, 409 = the first attempt is still in
+   * flight, 425, 429, 5xx, and 401, which a fresh token fixes), or 'failed' (any other 4xx: it will never
+   * succeed, so retrying would only block the queue).
+   */
+  function classify(status) {
+    if (status >= 200 && status < 300) return 'sent';
+    if (status === 401 || status === 408 || status === 409 || status === 425 || status === 429 || status >= 500) return 'retry';
+    return 'failed';
+  }
+
+  async function acquire(db, owner, now, lockMs) {
+    return run(db, 'kv', 'readwrite', async (s) => {
+      const lock = await request(s.kv.get(LOCK_KEY));
+      if (lock && lock.owner !== owner && lock.until > now) return false;
+      await request(s.kv.put({ owner, until: now + lockMs }, LOCK_KEY));
+      return true;
+    });
+  }
+
+  async function release(db, owner) {
+    return run(db, 'kv', 'readwrite', async (s) => {
+      const lock = await request(s.kv.get(LOCK_KEY));
+      if (lock && lock.owner === owner) await request(s.kv.delete(LOCK_KEY));
+    });
+  }
+
+  async function readBody(response) {
+    try {
+      const text = await response.text();
+      if (!text) return null;
+      try { return JSON.parse(text); } catch (_) { return text; }
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function summary(e) {
+    return { id: e && e.id, seq: e && e.seq, method: e && e.method, url: e && e.url, meta: e ? e.meta : null,
+      attempts: e && e.attempts, queuedAt: e && e.queuedAt };
+  }
+
+  /**
+   * Replays the outbox once. options: fetch, authorize(url) → headers to add, emit(type, detail), now(),
+   * owner (lock holder id), retentionMs, maxAttempts, lockMs. Resolves {sent, failed, remaining, retry, skipped}:
+   * retry = something is left that may succeed later; skipped = another replay holds the lock.
+   */
+  async function replay(db, options) {
+    const o = Object.assign({}, DEFAULTS, options);
+    const now = o.now || Date.now;
+    const emit = o.emit || (() => {});
+    const owner = o.owner || uuid();
+    const result = { sent: 0, failed: 0, remaining: 0, retry: false, skipped: false };
+    if (!(await acquire(db, owner, now(), o.lockMs))) {
+      result.skipped = true;
+      result.remaining = (await list(db)).length;
+      return result;
+    }
+    try {
+      for (const e of await list(db)) {
+        const problem = validate(e);
+        const drop = problem ? { reason: 'corrupt', detail: problem }
+          : now() - e.queuedAt > o.retentionMs ? { reason: 'expired', detail: 'queued longer than the retention' }
+          : e.attempts >= o.maxAttempts ? { reason: 'attempts', detail: `gave up after ${e.attempts} attempts` }
+          : null;
+        if (drop) {
+          await remove(db, e.seq);
+          result.failed++;
+          emit('failed', Object.assign({ entry: summary(e) }, drop));
+          continue;
+        }
+        // Counted before sending, so a replay cut off mid-request still moves towards the cap.
+        await update(db, e.seq, { attempts: e.attempts + 1 });
+        const headers = Object.assign({}, e.headers, (o.authorize && (await o.authorize(e.url))) || {},
+          { 'idempotency-key': e.idempotencyKey });
+        let response;
+        try {
+          response = await o.fetch(e.url, { method: e.method, headers, body: e.body == null ? undefined : e.body });
+        } catch (err) {
+          await update(db, e.seq, { lastError: String(err && err.message || err) });
+          result.retry = true;
+          break;
+        }
+        const kind = classify(response.status);
+        const body = await readBody(response);
+        if (kind === 'retry') {
+          await update(db, e.seq, { lastStatus: response.status, lastError: body && body.detail || null });
+          result.retry = true;
+          break;
+        }
+        await remove(db, e.seq);
+        if (kind === 'sent') {
+          result.sent++;
+          emit('sent', { entry: summary(e), status: response.status, body });
+          const conflicts = body && Array.isArray(body.results) ? body.results.filter((r) => r && r.status === 'conflict') : [];
+          if (conflicts.length) emit('conflict', { entry: summary(e), conflicts });
+        } else {
+          result.failed++;
+          emit('failed', { entry: summary(e), reason: 'rejected', status: response.status, body });
+        }
+      }
+    } finally {
+      await release(db, owner);
+    }
+    result.remaining = (await list(db)).length;
+    return result;
+  }
+
+  // ---- key/value and the change-feed store ----------------------------------------------------------
+
+  function kvGet(db, key) {
+    return run(db, 'kv', 'readonly', (s) => request(s.kv.get(key)));
+  }
+
+  function kvSet(db, key, value) {
+    return run(db, 'kv', 'readwrite', (s) => request(value === undefined ? s.kv.delete(key) : s.kv.put(value, key)));
+  }
+
+  function feedAll(db, collection) {
+    return run(db, 'feed', 'readonly', (s) => request(s.feed.getAll(IDBKeyRange.bound([collection, ''], [collection, '\uffff']))));
+  }
+
+  /**
+   * Pulls a collection's change feed into IndexedDB from the stored cursor. A 410 (cursor older than the
+   * server's tombstone horizon) drops the local copy and starts over. Resolves {changes, cursor}.
+   */
+  async function pullFeed(db, options) {
+    const { fetch, server, collection, authorize } = options;
+    const cursorKey = `cursor:${collection}`;
+    let cursor = (await kvGet(db, cursorKey)) || '';
+    let changes = 0;
+    for (let page = 0; page < 100; page++) {
+      const url = `${server}/api/v1/sync/${encodeURIComponent(collection)}/changes?limit=200${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`;
+      const response = await fetch(url, { headers: Object.assign({ accept: 'application/json' }, (authorize && (await authorize(url))) || {}) });
+      if (response.status === 410) {
+        if (!cursor) throw new Error('change feed answered 410 without a cursor');
+        await run(db, ['feed', 'kv'], 'readwrite', async (s) => {
+          await request(s.feed.delete(IDBKeyRange.bound([collection, ''], [collection, '\uffff'])));
+          await request(s.kv.delete(cursorKey));
+        });
+        cursor = '';
+        continue;
+      }
+      if (!response.ok) throw new Error(`change feed answered ${response.status}`);
+      const body = await response.json();
+      await run(db, ['feed', 'kv'], 'readwrite', async (s) => {
+        for (const c of body.changes) {
+          if (c.deleted) await request(s.feed.delete([collection, c.id]));
+          else await request(s.feed.put({ collection, id: c.id, version: c.version, doc: c.doc }));
+        }
+        await request(s.kv.put(body.cursor, cursorKey));
+      });
+      changes += body.changes.length;
+      cursor = body.cursor;
+      if (!body.hasMore) break;
+    }
+    return { changes, cursor };
+  }
+
+  global.HeraldOutbox = Object.freeze({
+    DEFAULTS, openDb, enqueue, list, remove, replay, classify, validate, kvGet, kvSet, feedAll, pullFeed, uuid,
+  });
+})(typeof globalThis !== 'undefined' ? globalThis : self);
