@@ -15,6 +15,10 @@ import dev.herald.server.preference.DeliveryGate;
 import dev.herald.server.preference.PreferenceRoutes;
 import dev.herald.server.preference.PreferenceStore;
 import dev.herald.server.subscription.TopicRules;
+import dev.herald.pushservice.EndpointTokens;
+import dev.herald.pushservice.PushService;
+import dev.herald.server.push.JdbiPushStore;
+import dev.herald.server.push.PushRoutes;
 import dev.herald.server.web.DemoRoutes;
 import dev.herald.server.web.SdkRoutes;
 import dev.herald.server.http.ApiServer;
@@ -82,7 +86,7 @@ public final class HeraldApp implements AutoCloseable {
                     .listener((origin, result, latency) -> sendLatency.record(latency))
                     .build();
             PreferenceStore preferences = new PreferenceStore(database.jdbi(), clock);
-            Receipts receipts = new Receipts(keys.userTokenSecret());
+            Receipts receipts = new Receipts(ServerKeys.derive(keys.userTokenSecret(), "herald receipts v1"));
             this.engine = new DeliveryEngine(database, sender, new DeliveryGate(preferences, settings), receipts,
                     new DeliveryEngine.Config(settings.deliveryConcurrency(),
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
@@ -114,10 +118,21 @@ public final class HeraldApp implements AutoCloseable {
             if (settings.demo()) {
                 features.add(new DemoRoutes(userTokens, settings));
             }
+            PushService pushService = null;
+            if (settings.pushService()) {
+                pushService = new PushService(new JdbiPushStore(database.jdbi()),
+                        new EndpointTokens(ServerKeys.derive(keys.userTokenSecret(), "herald push endpoints v1")),
+                        effectiveUrl::get, clock, PushService.Limits.DEFAULT);
+                features.add(new PushRoutes(pushService));
+            }
             this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features,
                     List.of(idempotency::install)).start();
-            this.maintenance = new Maintenance(Map.of("idempotency keys", idempotency::prune,
-                    "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger), Duration.ofMinutes(1));
+            Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
+                    "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger));
+            if (pushService != null) {
+                tasks.put("expired push messages", pushService::purgeExpired);
+            }
+            this.maintenance = new Maintenance(tasks, Duration.ofMinutes(1));
             this.idempotency = idempotency;
             this.sync = sync;
             if (effectiveUrl.get() == null) {

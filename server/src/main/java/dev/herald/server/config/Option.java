@@ -18,6 +18,8 @@ public enum Option {
     DATABASE_POOL_SIZE("database-pool-size", "8", "N", "Database connections per node."),
     PUBLIC_URL("public-url", "", "URL", "The origin browsers see. Default: http://localhost:<port>."),
     DEMO("demo", "false", "BOOL", "Serve the demo PWA at /."),
+    PUSH_SERVICE("push-service", "true", "BOOL",
+            "Run the embedded push service at /wpush/ (Firefox: dom.push.serverURL = ws(s)://<public host>/wpush/connect)."),
     VAPID_SUBJECT("vapid-subject", "mailto:admin@example.com", "URI", "mailto: or https: contact the push services can reach."),
     VAPID_PUBLIC_KEY("vapid-public-key", "", "BASE64URL", "VAPID public key; generated and stored in the data dir when unset."),
     VAPID_PRIVATE_KEY("vapid-private-key", "", "BASE64URL", "VAPID private key; generated and stored in the data dir when unset."),

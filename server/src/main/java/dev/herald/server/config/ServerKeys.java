@@ -26,6 +26,20 @@ public record ServerKeys(VapidKeys vapid, byte[] userTokenSecret) {
     private static final Logger log = LoggerFactory.getLogger(ServerKeys.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A 32-byte key for one purpose, derived from the user-token secret (HMAC-SHA256 over a label), so every node
+     * that shares the secret agrees on it and no further secret needs configuring.
+     */
+    public static byte[] derive(byte[] secret, String label) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+            return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is always available", e);
+        }
+    }
+
     public static Path file(Settings settings) {
         return settings.dataDir().resolve("keys.json");
     }

@@ -19,6 +19,7 @@ public record Settings(
         int databasePoolSize,
         URI publicUrl,
         boolean demo,
+        boolean pushService,
         String vapidSubject,
         String vapidPublicKey,
         String vapidPrivateKey,

@@ -189,6 +189,7 @@ public final class SettingsLoader {
         }
         return new Settings(port, raw(Option.HOST), Path.of(raw(Option.DATA_DIR)), dbUrl, raw(Option.DATABASE_USER),
                 raw(Option.DATABASE_PASSWORD), integer(Option.DATABASE_POOL_SIZE, 1, 200), publicUrl, bool(Option.DEMO),
+                bool(Option.PUSH_SERVICE),
                 raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret,
                 seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), hosts,
                 bool(Option.ALLOW_PRIVATE_ENDPOINTS), integer(Option.MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),

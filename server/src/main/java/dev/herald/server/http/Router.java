@@ -36,6 +36,13 @@ public final class Router {
         return add(HandlerType.DELETE, path, handler);
     }
 
+    /** A WebSocket endpoint; recorded as {@code GET}, the method of its upgrade request. */
+    public Router ws(String path, java.util.function.Consumer<io.javalin.websocket.WsConfig> ws) {
+        routes.addWsHandler(io.javalin.websocket.WsHandlerType.WEBSOCKET, path, ws);
+        registered.add(new Route("GET", path));
+        return this;
+    }
+
     private Router add(HandlerType type, String path, Handler handler) {
         routes.addHttpHandler(type, path, handler);
         registered.add(new Route(type.name(), path));

@@ -41,6 +41,9 @@ class OpenApiTest {
         for (ErrorCode code : ErrorCode.values()) {
             assertThat(api).as("docs/api.md lists " + code.code()).contains("`" + code.code() + "`");
         }
+        for (dev.herald.pushservice.PushError error : dev.herald.pushservice.PushError.values()) {
+            assertThat(api).as("docs/api.md lists " + error.code()).contains("`" + error.code() + "`");
+        }
     }
 
     @Test

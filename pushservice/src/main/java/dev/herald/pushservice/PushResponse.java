@@ -1,0 +1,21 @@
+package dev.herald.pushservice;
+
+import java.util.Map;
+
+/**
+ * The push service's answer to an application server: a status with headers ({@code Location}, {@code TTL}),
+ * or a refusal with its {@link PushError} and a detail naming what was wrong.
+ */
+public record PushResponse(int status, Map<String, String> headers, PushError error, String detail) {
+    public PushResponse {
+        headers = Map.copyOf(headers);
+    }
+
+    static PushResponse ok(int status, Map<String, String> headers) {
+        return new PushResponse(status, headers, null, null);
+    }
+
+    static PushResponse refuse(PushError error, String detail) {
+        return new PushResponse(error.status(), Map.of(), error, detail);
+    }
+}

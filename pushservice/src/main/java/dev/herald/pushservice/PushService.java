@@ -1,0 +1,242 @@
+package dev.herald.pushservice;
+
+import dev.herald.webpush.Base64Url;
+import dev.herald.webpush.VapidJwt;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An RFC 8030 push service. Application servers {@link #push} messages to endpoint tokens; user agents connect
+ * with the autopush WebSocket protocol ({@link #connect}) and receive them, now if connected, else from storage on
+ * their next {@code hello}, until the TTL runs out. Messages live in the {@link PushStore} until acknowledged.
+ * Framework-free: the host maps HTTP requests and WebSocket frames onto these methods. Thread-safe.
+ *
+ * <p>Connections are tracked by this node only; with several nodes, a message for a user agent connected
+ * elsewhere waits in storage for that agent's next connection.
+ */
+public final class PushService {
+    private static final Logger log = LoggerFactory.getLogger(PushService.class);
+    private static final int MAX_BODY = 4096;
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Set<String> URGENCIES = Set.of("very-low", "low", "normal", "high");
+
+    /** Bounds: channels per user agent, undelivered messages per user agent, the longest TTL kept. */
+    public record Limits(int maxChannels, int maxPending, long maxTtlSeconds) {
+        public static final Limits DEFAULT = new Limits(256, 100, 28L * 86_400);
+    }
+
+    private final PushStore store;
+    private final EndpointTokens tokens;
+    private final java.util.function.Supplier<URI> publicUrl;
+    private final Clock clock;
+    private final Limits limits;
+    private final Map<String, UserAgentSession> sessions = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * {@code publicUrl}: where application servers reach this service; its origin is the VAPID audience. A supplier,
+     * because a host on a random port knows it only once it listens.
+     */
+    public PushService(PushStore store, EndpointTokens tokens, java.util.function.Supplier<URI> publicUrl, Clock clock,
+            Limits limits) {
+        this.store = store;
+        this.tokens = tokens;
+        this.publicUrl = publicUrl;
+        this.clock = clock;
+        this.limits = limits;
+    }
+
+    // ---- the user-agent side ---------------------------------------------------------------------------
+
+    /** A new WebSocket; feed it the frames, and {@link UserAgentSession#closed()} when it ends. */
+    public UserAgentSession connect(Connection connection) {
+        return new UserAgentSession(this, connection);
+    }
+
+    /** Connected user agents on this node. */
+    public int connections() {
+        return sessions.size();
+    }
+
+    PushStore store() {
+        return store;
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    private String origin() {
+        URI u = publicUrl.get();
+        return u.getScheme() + "://" + u.getRawAuthority();
+    }
+
+    String endpoint(String uaid, String channelId, byte[] keyHash) {
+        return origin() + "/wpush/" + (keyHash == null ? "v1/" : "v2/") + tokens.issue(uaid, channelId, keyHash);
+    }
+
+    /** Makes {@code session} the one for {@code uaid}; an older connection of the same agent is closed. */
+    void online(String uaid, UserAgentSession session) {
+        UserAgentSession previous = sessions.put(uaid, session);
+        if (previous != null && previous != session) {
+            previous.replaced();
+        }
+    }
+
+    void offline(String uaid, UserAgentSession session) {
+        sessions.remove(uaid, session);
+    }
+
+    // ---- the application-server side -------------------------------------------------------------------
+
+    /**
+     * {@code POST /wpush/{version}/{token}}. {@code headers}: lower-case names. Returns 201 with {@code Location}
+     * and {@code TTL}, or a refusal.
+     */
+    public PushResponse push(String version, String token, Map<String, String> headers, byte[] body) {
+        Optional<EndpointTokens.Target> opened = tokens.open(token);
+        if (opened.isEmpty() || !version.equals(opened.get().restricted() ? "v2" : "v1")) {
+            return PushResponse.refuse(PushError.NO_SUCH_ENDPOINT, "the endpoint token is not one this push service issued");
+        }
+        EndpointTokens.Target target = opened.get();
+        Optional<PushStore.Channel> channel = store.channel(target.uaid(), target.channelId());
+        if (channel.isEmpty()) {
+            return PushResponse.refuse(PushError.ENDPOINT_GONE, "the subscription was unsubscribed; delete it");
+        }
+        if (target.restricted()) {
+            PushResponse refused = checkVapid(headers, target.keyHash());
+            if (refused != null) {
+                return refused;
+            }
+        }
+        String ttlText = headers.get("ttl");
+        if (ttlText == null || ttlText.isBlank()) {
+            return PushResponse.refuse(PushError.TTL_REQUIRED, "send TTL: <seconds> (RFC 8030 section 5.2)");
+        }
+        long ttl;
+        try {
+            ttl = Long.parseLong(ttlText.strip());
+        } catch (NumberFormatException e) {
+            ttl = -1;
+        }
+        if (ttl < 0) {
+            return PushResponse.refuse(PushError.INVALID_HEADER, "TTL must be a whole number of seconds >= 0, got '" + ttlText + "'");
+        }
+        ttl = Math.min(ttl, limits.maxTtlSeconds());
+        String urgency = headers.getOrDefault("urgency", "normal").strip().toLowerCase(Locale.ROOT);
+        if (!URGENCIES.contains(urgency)) {
+            return PushResponse.refuse(PushError.INVALID_HEADER, "Urgency must be very-low, low, normal or high");
+        }
+        String topic = headers.get("topic");
+        if (topic != null && !TOPIC.matcher(topic).matches()) {
+            return PushResponse.refuse(PushError.INVALID_HEADER, "Topic must be 1-32 characters of the base64url alphabet");
+        }
+        if (body.length > MAX_BODY) {
+            return PushResponse.refuse(PushError.PAYLOAD_TOO_LARGE, "the body is " + body.length + " bytes; at most 4096 are accepted");
+        }
+        Map<String, String> uaHeaders = new LinkedHashMap<>();
+        if (body.length > 0) {
+            String encoding = headers.getOrDefault("content-encoding", "").strip().toLowerCase(Locale.ROOT);
+            switch (encoding) {
+                case "aes128gcm" -> uaHeaders.put("encoding", "aes128gcm");
+                case "aesgcm" -> {
+                    String encryption = headers.get("encryption");
+                    String cryptoKey = headers.get("crypto-key");
+                    if (encryption == null || cryptoKey == null || !cryptoKey.contains("dh=")) {
+                        return PushResponse.refuse(PushError.ENCODING_REQUIRED, "aesgcm needs Encryption (salt) and Crypto-Key (dh)");
+                    }
+                    uaHeaders.put("encoding", "aesgcm");
+                    uaHeaders.put("encryption", encryption);
+                    uaHeaders.put("crypto_key", cryptoKey);
+                }
+                default -> {
+                    return PushResponse.refuse(PushError.ENCODING_REQUIRED, "Content-Encoding must be aes128gcm (or aesgcm), got '"
+                            + encoding + "'");
+                }
+            }
+        }
+        long now = clock.millis();
+        if (store.pendingCount(target.uaid(), now) >= limits.maxPending()) {
+            return PushResponse.refuse(PushError.TOO_MANY_MESSAGES, "the user agent has " + limits.maxPending()
+                    + " undelivered messages; retry later");
+        }
+        PushStore.Message message = new PushStore.Message(newId(), target.uaid(), target.channelId(), topic, urgency, uaHeaders,
+                body.length == 0 ? null : Base64Url.encode(body), now, now + ttl * 1000);
+        UserAgentSession session = sessions.get(target.uaid());
+        if (ttl == 0) {
+            // Deliver now or drop: nothing is stored, so an agent that is not connected never sees it.
+            if (session != null) {
+                session.deliver(message);
+            }
+        } else {
+            store.store(message);
+            if (session != null) {
+                session.deliver(message);
+            }
+        }
+        return PushResponse.ok(201, Map.of("Location", origin() + "/wpush/m/" + message.id(), "TTL", Long.toString(ttl)));
+    }
+
+    /** {@code DELETE /wpush/m/{id}}: cancels an undelivered message. */
+    public PushResponse cancel(String messageId) {
+        return store.cancel(messageId) ? PushResponse.ok(204, Map.of())
+                : PushResponse.refuse(PushError.NO_SUCH_MESSAGE, "no undelivered message " + messageId);
+    }
+
+    /** Deletes expired messages (the host calls it periodically). */
+    public int purgeExpired() {
+        return store.deleteExpired(clock.millis());
+    }
+
+    private PushResponse checkVapid(Map<String, String> headers, byte[] keyHash) {
+        VapidJwt.Credentials credentials;
+        try {
+            credentials = VapidJwt.parseAuthorization(headers.get("authorization"), headers.get("crypto-key"));
+        } catch (IllegalArgumentException e) {
+            return PushResponse.refuse(PushError.VAPID_REQUIRED, e.getMessage());
+        }
+        byte[] rawKey;
+        try {
+            rawKey = Base64Url.decode(credentials.publicKey(), "VAPID public key");
+        } catch (IllegalArgumentException e) {
+            return PushResponse.refuse(PushError.VAPID_INVALID, e.getMessage());
+        }
+        if (!Arrays.equals(EndpointTokens.keyHash(rawKey), keyHash)) {
+            return PushResponse.refuse(PushError.VAPID_KEY_MISMATCH, "k= is not the applicationServerKey of this subscription");
+        }
+        try {
+            VapidJwt.Claims claims = VapidJwt.verify(credentials.token(), VapidJwt.publicKey(credentials.publicKey()), clock);
+            if (!claims.audience().equals(origin())) {
+                return PushResponse.refuse(PushError.VAPID_INVALID, "aud must be " + origin() + ", got " + claims.audience());
+            }
+        } catch (IllegalArgumentException e) {
+            return PushResponse.refuse(PushError.VAPID_INVALID, e.getMessage());
+        }
+        return null;
+    }
+
+    private String newId() {
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        return Base64Url.encode(id);
+    }
+
+    static Logger log() {
+        return log;
+    }
+}

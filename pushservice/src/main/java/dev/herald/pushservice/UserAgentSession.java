@@ -1,0 +1,210 @@
+package dev.herald.pushservice;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.webpush.Base64Url;
+import dev.herald.webpush.VapidJwt;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * One user agent's WebSocket speaking the autopush protocol (subprotocol {@code push-notification}): {@code hello}
+ * first (assigns or resumes a uaid, then delivers what is stored), then {@code register}, {@code unregister},
+ * {@code ack}, {@code nack} and pings ({@code {}}). Anything else (not JSON, an unknown type, a message before
+ * {@code hello}) closes this connection with a reason; other connections are not affected.
+ */
+public final class UserAgentSession {
+    /** Close codes: the RFC 6455 ones, and 4xxx for this protocol's reasons. */
+    static final int PROTOCOL_ERROR = 1002;
+    static final int UNSUPPORTED_DATA = 1003;
+    static final int REPLACED = 4000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern UAID = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern CHANNEL_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final PushService service;
+    private final Connection connection;
+    /** Messages sent on this connection and not yet acknowledged: each goes out once per connection. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile String uaid;
+    private volatile boolean closed;
+
+    UserAgentSession(PushService service, Connection connection) {
+        this.service = service;
+        this.connection = connection;
+    }
+
+    public String uaid() {
+        return uaid;
+    }
+
+    /** A text frame from the user agent. */
+    public void onText(String text) {
+        if (closed) {
+            return;
+        }
+        JsonNode message;
+        try {
+            message = JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            close(PROTOCOL_ERROR, "not JSON");
+            return;
+        }
+        if (!(message instanceof ObjectNode m)) {
+            close(PROTOCOL_ERROR, "a message must be a JSON object");
+            return;
+        }
+        if (m.isEmpty()) {
+            connection.send("{}"); // ping
+            return;
+        }
+        String type = m.path("messageType").asText("").toLowerCase(java.util.Locale.ROOT);
+        if (uaid == null && !type.equals("hello")) {
+            close(PROTOCOL_ERROR, "hello first");
+            return;
+        }
+        try {
+            switch (type) {
+                case "hello" -> hello(m);
+                case "register" -> register(m);
+                case "unregister" -> unregister(m);
+                case "ack" -> ack(m);
+                case "nack" -> PushService.log().debug("nack from {}: {}", uaid, m);
+                case "ping" -> connection.send("{}");
+                case "broadcast_subscribe" -> { } // no broadcasts here
+                default -> close(PROTOCOL_ERROR, "unknown messageType '" + abbreviate(type) + "'");
+            }
+        } catch (RuntimeException e) {
+            PushService.log().warn("push service: {} failed for {}", type, uaid, e);
+            close(1011, "server error");
+        }
+    }
+
+    /** A binary frame: not part of the protocol. */
+    public void onBinary() {
+        close(UNSUPPORTED_DATA, "binary frames are not part of the protocol");
+    }
+
+    /** The connection ended. */
+    public void closed() {
+        closed = true;
+        if (uaid != null) {
+            service.offline(uaid, this);
+        }
+    }
+
+    private void hello(ObjectNode m) {
+        if (uaid != null) {
+            close(PROTOCOL_ERROR, "hello was already sent");
+            return;
+        }
+        PushStore store = service.store();
+        long now = service.clock().millis();
+        String given = m.path("uaid").asText("");
+        String id = given;
+        if (!UAID.matcher(given).matches() || !store.userAgentExists(given)) {
+            // Unknown or missing: a new identity. A browser that sent another uaid drops its old subscriptions.
+            byte[] fresh = new byte[16];
+            RANDOM.nextBytes(fresh);
+            id = HexFormat.of().formatHex(fresh);
+            store.createUserAgent(id, now);
+        } else {
+            store.touchUserAgent(id, now);
+        }
+        uaid = id;
+        service.online(id, this);
+        ObjectNode reply = JSON.createObjectNode().put("messageType", "hello").put("uaid", id).put("status", 200)
+                .put("use_webpush", true);
+        reply.putObject("broadcasts");
+        connection.send(reply.toString());
+        for (PushStore.Message stored : store.pending(id, now)) {
+            deliver(stored);
+        }
+    }
+
+    private void register(ObjectNode m) {
+        String channelId = m.path("channelID").asText("").toLowerCase(java.util.Locale.ROOT);
+        ObjectNode reply = JSON.createObjectNode().put("messageType", "register").put("channelID", channelId);
+        if (!CHANNEL_ID.matcher(channelId).matches()) {
+            connection.send(reply.put("status", 400).put("error", "channelID must be a UUID").toString());
+            return;
+        }
+        byte[] keyHash = null;
+        if (m.hasNonNull("key")) {
+            try {
+                String key = m.get("key").asText();
+                VapidJwt.publicKey(key); // a P-256 point, or refused
+                keyHash = EndpointTokens.keyHash(Base64Url.decode(key, "key"));
+            } catch (IllegalArgumentException e) {
+                connection.send(reply.put("status", 400).put("error", "key is not a P-256 public key: " + e.getMessage()).toString());
+                return;
+            }
+        }
+        PushStore store = service.store();
+        boolean known = store.channel(uaid, channelId).isPresent();
+        if (!known && store.channelCount(uaid) >= service.limits().maxChannels()) {
+            connection.send(reply.put("status", 429).put("error", "at most " + service.limits().maxChannels()
+                    + " channels per user agent").toString());
+            return;
+        }
+        store.addChannel(new PushStore.Channel(uaid, channelId, keyHash == null ? null : Base64Url.encode(keyHash),
+                service.clock().millis()));
+        connection.send(reply.put("status", 200).put("pushEndpoint", service.endpoint(uaid, channelId, keyHash)).toString());
+    }
+
+    private void unregister(ObjectNode m) {
+        String channelId = m.path("channelID").asText("").toLowerCase(java.util.Locale.ROOT);
+        ObjectNode reply = JSON.createObjectNode().put("messageType", "unregister").put("channelID", channelId);
+        if (!CHANNEL_ID.matcher(channelId).matches()) {
+            connection.send(reply.put("status", 400).toString());
+            return;
+        }
+        service.store().removeChannel(uaid, channelId);
+        connection.send(reply.put("status", 200).toString());
+    }
+
+    private void ack(ObjectNode m) {
+        for (JsonNode update : m.path("updates")) {
+            String version = update.path("version").asText("");
+            if (!version.isEmpty()) {
+                inFlight.remove(version);
+                service.store().acknowledge(uaid, version);
+            }
+        }
+    }
+
+    /** Sends a message to this user agent, once per connection. */
+    void deliver(PushStore.Message message) {
+        if (closed || !inFlight.add(message.id())) {
+            return;
+        }
+        ObjectNode n = JSON.createObjectNode().put("messageType", "notification").put("channelID", message.channelId())
+                .put("version", message.id()).put("ttl", Math.max(0, (message.expiresAt() - message.createdAt()) / 1000));
+        if (message.data() != null) {
+            n.put("data", message.data());
+            ObjectNode headers = n.putObject("headers");
+            message.headers().forEach(headers::put);
+        }
+        connection.send(n.toString());
+    }
+
+    /** Another connection took over this uaid. */
+    void replaced() {
+        closed = true;
+        connection.close(REPLACED, "another connection of this user agent said hello");
+    }
+
+    private void close(int code, String reason) {
+        closed();
+        connection.close(code, reason);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}

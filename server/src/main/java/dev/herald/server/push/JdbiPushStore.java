@@ -1,0 +1,122 @@
+package dev.herald.server.push;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.herald.pushservice.PushStore;
+import dev.herald.server.http.Json;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** The push service's storage on Herald's database (SQLite or PostgreSQL). */
+public final class JdbiPushStore implements PushStore {
+    private final Jdbi jdbi;
+
+    public JdbiPushStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    @Override
+    public boolean userAgentExists(String uaid) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM push_user_agents WHERE uaid = ?").bind(0, uaid)
+                .mapTo(Integer.class).one()) > 0;
+    }
+
+    @Override
+    public void createUserAgent(String uaid, long now) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO push_user_agents (uaid, created_at, connected_at) VALUES (?, ?, ?)")
+                .bind(0, uaid).bind(1, now).bind(2, now).execute());
+    }
+
+    @Override
+    public void touchUserAgent(String uaid, long now) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE push_user_agents SET connected_at = ? WHERE uaid = ?").bind(0, now).bind(1, uaid)
+                .execute());
+    }
+
+    @Override
+    public int channelCount(String uaid) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM push_channels WHERE uaid = ?").bind(0, uaid)
+                .mapTo(Integer.class).one());
+    }
+
+    @Override
+    public void addChannel(Channel c) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO push_channels (uaid, channel_id, key_hash, created_at) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT (uaid, channel_id) DO UPDATE SET key_hash = excluded.key_hash")
+                .bind(0, c.uaid()).bind(1, c.channelId()).bind(2, c.keyHash()).bind(3, c.createdAt()).execute());
+    }
+
+    @Override
+    public Optional<Channel> channel(String uaid, String channelId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT uaid, channel_id, key_hash, created_at FROM push_channels "
+                        + "WHERE uaid = ? AND channel_id = ?")
+                .bind(0, uaid).bind(1, channelId)
+                .map((rs, ctx) -> new Channel(rs.getString("uaid"), rs.getString("channel_id"), rs.getString("key_hash"),
+                        rs.getLong("created_at")))
+                .findOne());
+    }
+
+    @Override
+    public boolean removeChannel(String uaid, String channelId) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_channels WHERE uaid = ? AND channel_id = ?")
+                .bind(0, uaid).bind(1, channelId).execute()) > 0;
+    }
+
+    @Override
+    public List<Message> pending(String uaid, long now) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at "
+                        + "FROM push_messages WHERE uaid = ? AND expires_at > ? ORDER BY seq")
+                .bind(0, uaid).bind(1, now)
+                .map((rs, ctx) -> new Message(rs.getString("id"), rs.getString("uaid"), rs.getString("channel_id"),
+                        rs.getString("topic"), rs.getString("urgency"), headers(rs.getString("headers")), rs.getString("data"),
+                        rs.getLong("created_at"), rs.getLong("expires_at")))
+                .list());
+    }
+
+    @Override
+    public int pendingCount(String uaid, long now) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM push_messages WHERE uaid = ? AND expires_at > ?")
+                .bind(0, uaid).bind(1, now).mapTo(Integer.class).one());
+    }
+
+    @Override
+    public void store(Message m) {
+        jdbi.useTransaction(h -> {
+            if (m.topic() != null) {
+                h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND channel_id = ? AND topic = ?")
+                        .bind(0, m.uaid()).bind(1, m.channelId()).bind(2, m.topic()).execute();
+            }
+            h.createUpdate("INSERT INTO push_messages (id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .bind(0, m.id()).bind(1, m.uaid()).bind(2, m.channelId()).bind(3, m.topic()).bind(4, m.urgency())
+                    .bind(5, Json.stringify(m.headers())).bind(6, m.data()).bind(7, m.createdAt()).bind(8, m.expiresAt())
+                    .execute();
+        });
+    }
+
+    @Override
+    public boolean acknowledge(String uaid, String messageId) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND id = ?")
+                .bind(0, uaid).bind(1, messageId).execute()) > 0;
+    }
+
+    @Override
+    public boolean cancel(String messageId) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_messages WHERE id = ?").bind(0, messageId).execute()) > 0;
+    }
+
+    @Override
+    public int deleteExpired(long now) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_messages WHERE expires_at <= ?").bind(0, now).execute());
+    }
+
+    private static Map<String, String> headers(String json) {
+        try {
+            return Json.MAPPER.readValue(json, new TypeReference<Map<String, String>>() {});
+        } catch (IOException e) {
+            throw new IllegalStateException("stored push headers are not JSON", e);
+        }
+    }
+}
