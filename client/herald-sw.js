@@ -103,17 +103,29 @@
     await broadcast('push', { notificationId: h.notificationId, title: n.title });
   }
 
-  async function onClick(event) {
-    const meta = (event.notification.data && event.notification.data.herald) || {};
-    event.notification.close();
-    const target = new URL((event.action && meta.actionUrls && meta.actionUrls[event.action]) || meta.navigate || '/',
+  function onClick(event) {
+    return clicked(event.notification, event.action);
+  }
+
+  /** A click on the notification or one of its actions: report it, then focus the app or open the URL. */
+  async function clicked(notification, action) {
+    const meta = (notification.data && notification.data.herald) || {};
+    notification.close();
+    const target = new URL((action && meta.actionUrls && meta.actionUrls[action]) || meta.navigate || '/',
       sw.location.origin).href;
     const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
     const same = windows.find((w) => w.url === target) || windows.find((w) => new URL(w.url).origin === new URL(target).origin);
     const opening = same
       ? same.focus().then((w) => (w && w.url !== target && 'navigate' in w ? w.navigate(target) : w))
       : sw.clients.openWindow(target);
-    await Promise.all([opening.catch(() => null), event.action ? report(meta, 'action', event.action) : report(meta, 'clicked')]);
+    await Promise.all([opening.catch(() => null), action ? report(meta, 'action', action) : report(meta, 'clicked')]);
+  }
+
+  /** The page's in-app list of notifications reports a click the same way (herald.js: notificationClicked). */
+  async function clickedInPage(data) {
+    const shown = await sw.registration.getNotifications();
+    const n = shown.find((x) => x.data && x.data.herald && x.data.herald.notificationId === data.notificationId);
+    if (n) await clicked(n, data.action || '');
   }
 
   // ---- subscription changes, periodic sync -----------------------------------------------------------
@@ -180,6 +192,7 @@
     const what = event.data && event.data.herald;
     if (what === 'replay') event.waitUntil(replayNow(false));
     if (what === 'refresh-feed') event.waitUntil(refreshFeed());
+    if (what === 'notification-clicked') event.waitUntil(clickedInPage(event.data));
   });
 
   // Browsers without SyncManager (Firefox, Safari) get no sync event: replay whenever the worker starts.

@@ -179,6 +179,15 @@ export class Herald extends EventTarget {
     this.#emit('subscription-changed', { subscribed: false });
   }
 
+  /**
+   * For an in-app list of the notifications shown (registration.getNotifications()): a click there is handled
+   * and reported like a click on the system notification (closes it, reports clicked or action, opens its URL).
+   */
+  async notificationClicked(notificationId, action) {
+    const registration = await this.#ready();
+    registration.active.postMessage({ herald: 'notification-clicked', notificationId, action: action || '' });
+  }
+
   /** Whether this browser has a push subscription. */
   async subscribed() {
     if (!this.isSupported().push) return false;

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const JAR = process.env.HERALD_JAR || resolve(here, '../../server/target/herald.jar');
-const JAVA = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+// The same JDK (>= 21) the build uses, found by the repository's script when JAVA_HOME is not set.
+const JAVA = join(process.env.JAVA_HOME
+  || execFileSync('bash', ['-c', `. '${resolve(here, '../../scripts/find-jdk.sh')}' >/dev/null && printf %s "$JAVA_HOME"`]).toString(),
+'bin', 'java');
 
 export function freePort() {
   return new Promise((ok, fail) => {
@@ -27,20 +30,28 @@ export async function startHerald(extraArgs = []) {
   const common = ['--data-dir', dataDir, '--vapid-subject', 'mailto:e2e@herald.example'];
   const key = execFileSync(JAVA, ['-jar', JAR, 'keys', 'create', '--scope', 'send,manage', '--name', 'e2e', ...common],
     { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  const proc = spawn(JAVA, ['-jar', JAR, 'serve', '--demo', '--port', String(port), '--host', '127.0.0.1', '--public-url', url,
-    '--allow-private-endpoints', ...common, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  proc.stdout.on('data', (d) => { log += d; });
-  proc.stderr.on('data', (d) => { log += d; });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`herald exited (${proc.exitCode}):\n${log}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch (_) { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`herald did not become ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
+  let proc;
+  async function launch() {
+    proc = spawn(JAVA, ['-jar', JAR, 'serve', '--demo', '--port', String(port), '--host', '127.0.0.1', '--public-url', url,
+      '--allow-private-endpoints', ...common, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout.on('data', (d) => { log += d; });
+    proc.stderr.on('data', (d) => { log += d; });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`herald exited (${proc.exitCode}):\n${log}`);
+      try {
+        if ((await fetch(`${url}/readyz`)).ok) break;
+      } catch (_) { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`herald did not become ready:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
+  async function halt() {
+    proc.kill('SIGTERM');
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+  }
+  await launch();
   async function api(method, path, body, bearer = key) {
     const headers = { authorization: `Bearer ${bearer}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -55,9 +66,11 @@ export async function startHerald(extraArgs = []) {
   }
   return {
     url, port, key, dataDir, api, signIn, log: () => log,
+    /** Takes the server down (the browser sees no network to it) and brings it back on the same port and data. */
+    halt,
+    resume: launch,
     async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      await halt();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
