@@ -72,7 +72,10 @@ public final class HeraldApp implements AutoCloseable {
     private final Idempotency idempotency;
     private final SyncRoutes sync;
 
-    private HeraldApp(Settings settings, Clock clock, PushHostPolicy.Resolver resolver) {
+    /** What a process serves: everything, or only the embedded push service ({@code herald push-service}). */
+    public enum Role { FULL, PUSH_SERVICE }
+
+    private HeraldApp(Settings settings, Clock clock, PushHostPolicy.Resolver resolver, Role role) {
         CryptoProviders.install(); // logs which provider is active
         this.keys = ServerKeys.load(settings);
         this.database = Database.open(settings);
@@ -119,7 +122,11 @@ public final class HeraldApp implements AutoCloseable {
                 features.add(new DemoRoutes(userTokens, settings));
             }
             PushService pushService = null;
-            if (settings.pushService()) {
+            if (role == Role.PUSH_SERVICE) {
+                features.clear(); // health, metrics and the push service only; no API, no delivery engine
+                features.add(new OpsRoutes(database, () -> true, metrics));
+            }
+            if (settings.pushService() || role == Role.PUSH_SERVICE) {
                 pushService = new PushService(new JdbiPushStore(database.jdbi()),
                         new EndpointTokens(ServerKeys.derive(keys.userTokenSecret(), "herald push endpoints v1")),
                         effectiveUrl::get, clock, PushService.Limits.DEFAULT);
@@ -149,7 +156,9 @@ public final class HeraldApp implements AutoCloseable {
             if (settings.allowPrivateEndpoints()) {
                 log.warn("allow-private-endpoints is on: http and private push endpoints are accepted (development only)");
             }
-            engine.start();
+            if (role == Role.FULL) {
+                engine.start();
+            }
             log.info("Herald listening on port {} (public URL {})", api.port(), publicUrl);
         } catch (RuntimeException e) {
             database.close();
@@ -158,12 +167,16 @@ public final class HeraldApp implements AutoCloseable {
     }
 
     public static HeraldApp start(Settings settings) {
-        return new HeraldApp(settings, Clock.systemUTC(), InetAddress::getAllByName);
+        return start(settings, Role.FULL);
+    }
+
+    public static HeraldApp start(Settings settings, Role role) {
+        return new HeraldApp(settings, Clock.systemUTC(), InetAddress::getAllByName, role);
     }
 
     /** For tests: an injected clock and a resolver that needs no DNS. */
     public static HeraldApp start(Settings settings, Clock clock, PushHostPolicy.Resolver resolver) {
-        return new HeraldApp(settings, clock, resolver);
+        return new HeraldApp(settings, clock, resolver, Role.FULL);
     }
 
     public int port() {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code herald}: the top-level command; each feature adds its subcommand here. */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
         description = "Self-hosted Web Push and Background Sync server for Progressive Web Apps.",
-        subcommands = {ServeCommand.class, KeysCommand.class, SendCommand.class, VapidCommand.class, PushCommand.class})
+        subcommands = {ServeCommand.class, PushServiceCommand.class, KeysCommand.class, SendCommand.class, VapidCommand.class, PushCommand.class})
 public final class HeraldCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,7 +25,8 @@ public final class HeraldCommand implements Runnable {
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new HeraldCommand());
         // Commands that open the server's database or keys take every server setting as a flag.
-        for (CommandLine sub : java.util.List.of(cl.getSubcommands().get("serve"), cl.getSubcommands().get("keys").getSubcommands().get("create"),
+        for (CommandLine sub : java.util.List.of(cl.getSubcommands().get("serve"), cl.getSubcommands().get("push-service"),
+                cl.getSubcommands().get("keys").getSubcommands().get("create"),
                 cl.getSubcommands().get("keys").getSubcommands().get("list"), cl.getSubcommands().get("keys").getSubcommands().get("revoke"),
                 cl.getSubcommands().get("vapid").getSubcommands().get("show"))) {
             SettingsOptions.addTo(sub.getCommandSpec());

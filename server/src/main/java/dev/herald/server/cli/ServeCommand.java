@@ -16,7 +16,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        HeraldApp app = HeraldApp.start(SettingsOptions.settings(spec));
+        return runUntilStopped(HeraldApp.start(SettingsOptions.settings(spec)));
+    }
+
+    static int runUntilStopped(HeraldApp app) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

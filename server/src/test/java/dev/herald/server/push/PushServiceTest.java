@@ -298,4 +298,22 @@ class PushServiceTest {
             assertThat(uaid).hasSize(32);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void thePushServiceRoleServesOnlyThePushServiceAndHealth(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        dev.herald.server.config.Settings settings = dev.herald.server.config.Settings.defaults()
+                .with(dev.herald.server.config.Option.PORT, "0").with(dev.herald.server.config.Option.HOST, "127.0.0.1")
+                .with(dev.herald.server.config.Option.DATA_DIR, dir.toString())
+                .with(dev.herald.server.config.Option.VAPID_SUBJECT, "mailto:tests@herald.example").build();
+        try (dev.herald.server.HeraldApp app = dev.herald.server.HeraldApp.start(settings, dev.herald.server.HeraldApp.Role.PUSH_SERVICE);
+                UserAgentClient ua = new UserAgentClient(app.port())) {
+            ua.hello(null);
+            assertThat(ua.register(UUID.randomUUID().toString(), null).get("status").asInt()).isEqualTo(200);
+            String base = "http://127.0.0.1:" + app.port();
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/config")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).as("no application API in this role").isEqualTo(404);
+        }
+    }
 }
