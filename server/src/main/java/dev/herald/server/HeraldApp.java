@@ -127,7 +127,7 @@ public final class HeraldApp implements AutoCloseable {
                 features.add(new OpsRoutes(database, () -> true, metrics));
             }
             if (settings.pushService() || role == Role.PUSH_SERVICE) {
-                pushService = new PushService(new JdbiPushStore(database.jdbi()),
+                pushService = new PushService(new JdbiPushStore(database),
                         new EndpointTokens(ServerKeys.derive(keys.userTokenSecret(), "herald push endpoints v1")),
                         effectiveUrl::get, clock, PushService.Limits.DEFAULT);
                 features.add(new PushRoutes(pushService));

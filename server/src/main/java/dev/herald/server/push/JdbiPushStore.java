@@ -12,9 +12,21 @@ import org.jdbi.v3.core.Jdbi;
 /** The push service's storage on Herald's database (SQLite or PostgreSQL). */
 public final class JdbiPushStore implements PushStore {
     private final Jdbi jdbi;
+    private final java.util.concurrent.locks.Lock writeLock;
 
-    public JdbiPushStore(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public JdbiPushStore(dev.herald.server.storage.Database database) {
+        this.jdbi = database.jdbi();
+        this.writeLock = database.writeLock();
+    }
+
+    /** Every write of the push service goes through here: see {@code Database.writeLock}. */
+    private <T> T write(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        writeLock.lock();
+        try {
+            return jdbi.inTransaction(work);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     @Override
@@ -25,13 +37,13 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public void createUserAgent(String uaid, long now) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO push_user_agents (uaid, created_at, connected_at) VALUES (?, ?, ?)")
+        write(h -> h.createUpdate("INSERT INTO push_user_agents (uaid, created_at, connected_at) VALUES (?, ?, ?)")
                 .bind(0, uaid).bind(1, now).bind(2, now).execute());
     }
 
     @Override
     public void touchUserAgent(String uaid, long now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE push_user_agents SET connected_at = ? WHERE uaid = ?").bind(0, now).bind(1, uaid)
+        write(h -> h.createUpdate("UPDATE push_user_agents SET connected_at = ? WHERE uaid = ?").bind(0, now).bind(1, uaid)
                 .execute());
     }
 
@@ -43,7 +55,7 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public void addChannel(Channel c) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO push_channels (uaid, channel_id, key_hash, created_at) VALUES (?, ?, ?, ?) "
+        write(h -> h.createUpdate("INSERT INTO push_channels (uaid, channel_id, key_hash, created_at) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (uaid, channel_id) DO UPDATE SET key_hash = excluded.key_hash")
                 .bind(0, c.uaid()).bind(1, c.channelId()).bind(2, c.keyHash()).bind(3, c.createdAt()).execute());
     }
@@ -60,7 +72,7 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public boolean removeChannel(String uaid, String channelId) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_channels WHERE uaid = ? AND channel_id = ?")
+        return write(h -> h.createUpdate("DELETE FROM push_channels WHERE uaid = ? AND channel_id = ?")
                 .bind(0, uaid).bind(1, channelId).execute()) > 0;
     }
 
@@ -83,7 +95,7 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public void store(Message m) {
-        jdbi.useTransaction(h -> {
+        write(h -> {
             if (m.topic() != null) {
                 h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND channel_id = ? AND topic = ?")
                         .bind(0, m.uaid()).bind(1, m.channelId()).bind(2, m.topic()).execute();
@@ -93,23 +105,24 @@ public final class JdbiPushStore implements PushStore {
                     .bind(0, m.id()).bind(1, m.uaid()).bind(2, m.channelId()).bind(3, m.topic()).bind(4, m.urgency())
                     .bind(5, Json.stringify(m.headers())).bind(6, m.data()).bind(7, m.createdAt()).bind(8, m.expiresAt())
                     .execute();
+            return null;
         });
     }
 
     @Override
     public boolean acknowledge(String uaid, String messageId) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND id = ?")
+        return write(h -> h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND id = ?")
                 .bind(0, uaid).bind(1, messageId).execute()) > 0;
     }
 
     @Override
     public boolean cancel(String messageId) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_messages WHERE id = ?").bind(0, messageId).execute()) > 0;
+        return write(h -> h.createUpdate("DELETE FROM push_messages WHERE id = ?").bind(0, messageId).execute()) > 0;
     }
 
     @Override
     public int deleteExpired(long now) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM push_messages WHERE expires_at <= ?").bind(0, now).execute());
+        return write(h -> h.createUpdate("DELETE FROM push_messages WHERE expires_at <= ?").bind(0, now).execute());
     }
 
     private static Map<String, String> headers(String json) {
