@@ -29,3 +29,4 @@ CREATE TABLE push_messages (
 );
 CREATE INDEX push_messages_pending ON push_messages (uaid, expires_at);
 CREATE INDEX push_messages_expiry ON push_messages (expires_at);
+CREATE INDEX push_messages_recent ON push_messages (created_at);

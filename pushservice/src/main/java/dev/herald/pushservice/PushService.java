@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * their next {@code hello}, until the TTL runs out. Messages live in the {@link PushStore} until acknowledged.
  * Framework-free: the host maps HTTP requests and WebSocket frames onto these methods. Thread-safe.
  *
- * <p>Connections are tracked by this node only; with several nodes, a message for a user agent connected
- * elsewhere waits in storage for that agent's next connection.
+ * <p>Connections are tracked per node. With several nodes sharing the store, {@link #routeFromStore} has each node
+ * pick up, from the store, messages that another node accepted for a user agent connected here.
  */
-public final class PushService {
+public final class PushService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
     private static final int MAX_BODY = 4096;
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
@@ -43,6 +43,7 @@ public final class PushService {
     private final Limits limits;
     private final Map<String, UserAgentSession> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private volatile Thread router;
 
     /**
      * {@code publicUrl}: where application servers reach this service; its origin is the VAPID audience. A supplier,
@@ -196,6 +197,49 @@ public final class PushService {
     public PushResponse cancel(String messageId) {
         return store.cancel(messageId) ? PushResponse.ok(204, Map.of())
                 : PushResponse.refuse(PushError.NO_SUCH_MESSAGE, "no undelivered message " + messageId);
+    }
+
+    /**
+     * For several nodes: every {@code interval}, reads messages stored since the last look (with a 2 s overlap,
+     * since commits on other nodes may land late) and sends those for user agents connected to this node. A
+     * connection never gets one message twice; the ack deletes it for every node.
+     */
+    public synchronized void routeFromStore(java.time.Duration interval) {
+        if (router != null) {
+            return;
+        }
+        router = Thread.ofPlatform().name("herald-push-router").daemon().start(() -> {
+            long seen = clock.millis();
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(interval);
+                    if (sessions.isEmpty()) {
+                        seen = clock.millis();
+                        continue;
+                    }
+                    long now = clock.millis();
+                    for (PushStore.Message m : store.storedAfter(seen - 2_000, now, 5_000)) {
+                        UserAgentSession session = sessions.get(m.uaid());
+                        if (session != null) {
+                            session.deliver(m);
+                        }
+                        seen = Math.max(seen, m.createdAt());
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("push service: routing from the store failed; retrying", e);
+                }
+            }
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        if (router != null) {
+            router.interrupt();
+            router = null;
+        }
     }
 
     /** Deletes expired messages (the host calls it periodically). */

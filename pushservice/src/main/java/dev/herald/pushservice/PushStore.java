@@ -39,6 +39,9 @@ public interface PushStore {
 
     int pendingCount(String uaid, long now);
 
+    /** Unexpired messages stored after {@code createdAfter}, oldest first, at most {@code limit}: for routing across nodes. */
+    List<Message> storedAfter(long createdAfter, long now, int limit);
+
     /**
      * Stores the message; when it has a topic, an undelivered message of the same channel and topic is replaced
      * in the same transaction (RFC 8030 section 5.4).

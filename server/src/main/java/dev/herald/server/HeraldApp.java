@@ -71,6 +71,7 @@ public final class HeraldApp implements AutoCloseable {
     private final Maintenance maintenance;
     private final Idempotency idempotency;
     private final SyncRoutes sync;
+    private final PushService pushService;
 
     /** What a process serves: everything, or only the embedded push service ({@code herald push-service}). */
     public enum Role { FULL, PUSH_SERVICE }
@@ -131,7 +132,11 @@ public final class HeraldApp implements AutoCloseable {
                         new EndpointTokens(ServerKeys.derive(keys.userTokenSecret(), "herald push endpoints v1")),
                         effectiveUrl::get, clock, PushService.Limits.DEFAULT);
                 features.add(new PushRoutes(pushService));
+                if (settings.postgres()) {
+                    pushService.routeFromStore(Duration.ofMillis(500)); // other nodes may accept messages for our browsers
+                }
             }
+            this.pushService = pushService;
             this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features,
                     List.of(idempotency::install)).start();
             Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
@@ -222,6 +227,9 @@ public final class HeraldApp implements AutoCloseable {
     @Override
     public void close() {
         maintenance.close();
+        if (pushService != null) {
+            pushService.close();
+        }
         api.close();
         engine.stop(Duration.ofSeconds(10));
         sender.close();

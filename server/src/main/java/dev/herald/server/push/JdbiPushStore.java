@@ -78,13 +78,16 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public List<Message> pending(String uaid, long now) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at "
-                        + "FROM push_messages WHERE uaid = ? AND expires_at > ? ORDER BY seq")
-                .bind(0, uaid).bind(1, now)
-                .map((rs, ctx) -> new Message(rs.getString("id"), rs.getString("uaid"), rs.getString("channel_id"),
-                        rs.getString("topic"), rs.getString("urgency"), headers(rs.getString("headers")), rs.getString("data"),
-                        rs.getLong("created_at"), rs.getLong("expires_at")))
-                .list());
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + MESSAGE_COLUMNS + " FROM push_messages WHERE uaid = ? AND expires_at > ? "
+                        + "ORDER BY seq")
+                .bind(0, uaid).bind(1, now).map(JdbiPushStore::message).list());
+    }
+
+    @Override
+    public List<Message> storedAfter(long createdAfter, long now, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + MESSAGE_COLUMNS + " FROM push_messages WHERE created_at > ? "
+                        + "AND expires_at > ? ORDER BY created_at, seq LIMIT ?")
+                .bind(0, createdAfter).bind(1, now).bind(2, limit).map(JdbiPushStore::message).list());
     }
 
     @Override
@@ -123,6 +126,14 @@ public final class JdbiPushStore implements PushStore {
     @Override
     public int deleteExpired(long now) {
         return write(h -> h.createUpdate("DELETE FROM push_messages WHERE expires_at <= ?").bind(0, now).execute());
+    }
+
+    private static final String MESSAGE_COLUMNS = "id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at";
+
+    private static Message message(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {
+        return new Message(rs.getString("id"), rs.getString("uaid"), rs.getString("channel_id"), rs.getString("topic"),
+                rs.getString("urgency"), headers(rs.getString("headers")), rs.getString("data"), rs.getLong("created_at"),
+                rs.getLong("expires_at"));
     }
 
     private static Map<String, String> headers(String json) {

@@ -316,4 +316,30 @@ class PushServiceTest {
                     .statusCode()).as("no application API in this role").isEqualTo(404);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void withSeveralNodesAMessageAcceptedByOneReachesABrowserConnectedToAnother() throws Exception {
+        try (Backend.TestDatabases databases = new Backend.TestDatabases()) {
+            dev.herald.server.config.SettingsLoader shared = Backend.POSTGRES.database(java.nio.file.Files.createTempDirectory("push-a"), databases)
+                    .with(dev.herald.server.config.Option.PORT, "0").with(dev.herald.server.config.Option.HOST, "127.0.0.1")
+                    .with(dev.herald.server.config.Option.VAPID_SUBJECT, "mailto:tests@herald.example")
+                    .with(dev.herald.server.config.Option.PUBLIC_URL, "http://push.herald.test") // the load balancer
+                    .with(dev.herald.server.config.Option.USER_TOKEN_SECRET, "0123456789abcdef0123456789abcdef");
+            try (dev.herald.server.HeraldApp a = dev.herald.server.HeraldApp.start(shared.build());
+                    dev.herald.server.HeraldApp b = dev.herald.server.HeraldApp.start(shared
+                            .with(dev.herald.server.config.Option.DATA_DIR, java.nio.file.Files.createTempDirectory("push-b").toString()).build());
+                    UserAgentClient ua = new UserAgentClient(a.port())) {
+                ua.hello(null);
+                String endpoint = ua.register(UUID.randomUUID().toString(), null).get("pushEndpoint").asText();
+                assertThat(endpoint).startsWith("http://push.herald.test/wpush/v1/");
+                URI viaB = URI.create("http://127.0.0.1:" + b.port() + URI.create(endpoint).getPath());
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(viaB).header("TTL", "60").header("Content-Encoding", "aes128gcm")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(201);
+                JsonNode n = ua.next(); // node A picks it up from the shared store
+                assertThat(n.get("messageType").asText()).isEqualTo("notification");
+                assertThat(n.get("data").asText()).isEqualTo("AQID");
+            }
+        }
+    }
 }
