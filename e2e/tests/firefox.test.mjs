@@ -89,6 +89,30 @@ test('the demo subscribes through the SDK on Herald\'s push service, and a unico
   assert.deepEqual(await shownNotifications(), [], 'a click closes it');
 });
 
+test('a post by someone else notifies Flo (topic posts) with a link to it; Flo\'s own post does not', async () => {
+  const bob = await herald.signIn('Bob');
+  const r = await herald.api('POST', '/api/v1/sync/posts/mutations', { mutations: [{ id: 'bobs-hello', op: 'upsert', baseVersion: 0,
+    doc: { text: 'Hallo zusammen! 🎈', author: 'Bob', at: new Date().toISOString() } }] }, bob.token);
+  assert.equal(r.status, 200);
+  await page.evaluate(() => { location.hash = '#/feed'; });
+  await page.type('#text', 'My own post: no notification for me');
+  await page.click('#composer button');
+  const shown = await eventually('bob\'s post notified', async () => {
+    const list = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
+      .map((n) => ({ title: n.title, body: n.body, navigate: n.data.herald.navigate })));
+    return list.length ? list : null;
+  }, 30_000);
+  assert.deepEqual(shown, [{ title: 'New post from Bob', body: 'Hallo zusammen! 🎈', navigate: `${herald.url}/?post=bobs-hello` }]);
+  await eventually('the feed shows both', async () => (await posts()).length === 2);
+  const own = await eventually('flo\'s post notification fanned out', async () => {
+    const list = (await herald.api('GET', '/api/v1/stats')).body.categories;
+    return list.find((c) => c.category === 'posts' && c.notifications === 2);
+  });
+  assert.equal(own.targeted, 1, 'each post reached only the other person: Bob has no subscription, Flo got Bob\'s');
+  await page.evaluate((id) => window.herald.notificationClicked(id),
+    await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())[0].data.herald.notificationId));
+});
+
 test('a notification sent while the browser is closed is delivered when it comes back', async () => {
   await browser.close();
   const sent = await send('While you were away', 'stored by the push service until hello');
@@ -124,12 +148,12 @@ test('without SyncManager, posts made while the server is unreachable are replay
   // Two tabs load at once: both replay (load fallback) and the IndexedDB lock lets one send each post.
   const second = await browser.newPage();
   await Promise.all([page.reload({ waitUntil: 'load' }), second.goto(`${herald.url}/#/feed`, { waitUntil: 'load' })]);
-  await eventually('both posts on the server', async () => (await posts()).length === 2, 30_000);
+  await eventually('both posts on the server', async () => (await posts()).length === 4, 30_000);
   await eventually('the outbox drained', () => page.evaluate(() => window.herald && window.herald.outbox.list().then((l) => l.length === 0)));
   await page.reload({ waitUntil: 'load' });
   await page.waitForFunction(() => window.herald !== undefined);
   const onServer = await posts();
-  assert.deepEqual(onServer.map((p) => p.doc.text), ['Sent from a Firefox with no network 🦊', 'And a second one, in order']);
+  assert.deepEqual(onServer.slice(2).map((p) => p.doc.text), ['Sent from a Firefox with no network 🦊', 'And a second one, in order']);
   await page.waitForSelector('.post:not(.pending)');
   await page.screenshot({ path: `${ARTIFACTS}firefox-feed.png` });
   await second.close();

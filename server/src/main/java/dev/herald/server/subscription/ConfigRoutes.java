@@ -16,14 +16,17 @@ public final class ConfigRoutes implements Router.Feature {
         this.settings = settings;
     }
 
-    record Config(String vapidPublicKey, List<Object> categories, Map<String, Object> features) {}
+    record Config(String vapidPublicKey, List<CategoryView> categories, Map<String, Object> features) {}
+
+    record CategoryView(String id, String label, String description, @com.fasterxml.jackson.annotation.JsonProperty("default") boolean defaultOn,
+            boolean critical) {}
 
     @Override
     public void routes(Router router) {
         router.get("/api/v1/config", ctx -> {
             ctx.header("Cache-Control", "public, max-age=300");
-            List<Object> categories = settings.categories().stream().<Object>map(c -> Map.of("id", c.id(), "label", c.label(),
-                    "description", c.description(), "default", c.defaultOn(), "critical", c.critical())).toList();
+            List<CategoryView> categories = settings.categories().stream()
+                    .map(c -> new CategoryView(c.id(), c.label(), c.description(), c.defaultOn(), c.critical())).toList();
             Json.write(ctx, 200, new Config(vapidPublicKey, categories,
                     Map.of("anonymousSubscriptions", settings.anonymousSubscriptions(), "topics", settings.topics(),
                             "maxTopicsPerSubscription", settings.maxTopicsPerSubscription(), "maxPerDay", settings.maxPerDay(),
