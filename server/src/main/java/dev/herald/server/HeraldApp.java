@@ -22,6 +22,7 @@ import dev.herald.server.push.PushRoutes;
 import dev.herald.server.web.DemoRoutes;
 import dev.herald.server.web.SdkRoutes;
 import dev.herald.server.http.ApiServer;
+import dev.herald.server.http.Cors;
 import dev.herald.server.http.Router;
 import dev.herald.server.notification.NotificationRoutes;
 import dev.herald.server.notification.NotificationService;
@@ -138,7 +139,7 @@ public final class HeraldApp implements AutoCloseable {
             }
             this.pushService = pushService;
             this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features,
-                    List.of(idempotency::install)).start();
+                    List.of(new Cors(settings.corsOrigins())::install, idempotency::install)).start();
             Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
                     "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger));
             if (pushService != null) {

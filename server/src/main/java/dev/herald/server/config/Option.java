@@ -26,6 +26,8 @@ public enum Option {
     USER_TOKEN_SECRET("user-token-secret", "", "SECRET", "HS256 secret for user tokens (>= 32 bytes); generated when unset."),
     USER_TOKEN_TTL("user-token-ttl", "3600", "SECONDS", "Lifetime of user tokens minted by Herald."),
     ANONYMOUS_SUBSCRIPTIONS("anonymous-subscriptions", "false", "BOOL", "Accept subscriptions without a user token."),
+    CORS_ORIGINS("cors-origins", "", "ORIGINS",
+            "Origins (https://app.example.com) whose pages may call the API from the browser, comma-separated; * for any."),
     PUSH_HOSTS("push-hosts", "", "HOSTS", "Extra push-service hosts to accept, comma-separated (a leading dot allows subdomains)."),
     ALLOW_PRIVATE_ENDPOINTS("allow-private-endpoints", "false", "BOOL",
             "Development only: accept http:// and loopback/private push endpoints."),

@@ -26,6 +26,7 @@ public record Settings(
         String userTokenSecret,
         Duration userTokenTtl,
         boolean anonymousSubscriptions,
+        List<String> corsOrigins,
         List<String> pushHosts,
         boolean allowPrivateEndpoints,
         int maxBodyBytes,
@@ -66,6 +67,7 @@ public record Settings(
 
     public Settings {
         pushHosts = List.copyOf(pushHosts);
+        corsOrigins = List.copyOf(corsOrigins);
         syncCollections = List.copyOf(syncCollections);
         categories = List.copyOf(categories);
         topics = List.copyOf(topics);

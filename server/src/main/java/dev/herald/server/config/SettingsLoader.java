@@ -191,7 +191,7 @@ public final class SettingsLoader {
                 raw(Option.DATABASE_PASSWORD), integer(Option.DATABASE_POOL_SIZE, 1, 200), publicUrl, bool(Option.DEMO),
                 bool(Option.PUSH_SERVICE),
                 raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret,
-                seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), hosts,
+                seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), corsOrigins(), hosts,
                 bool(Option.ALLOW_PRIVATE_ENDPOINTS), integer(Option.MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
                 integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
                 integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),
@@ -202,6 +202,17 @@ public final class SettingsLoader {
                 Categories.parse(raw(Option.CATEGORIES), where(Option.CATEGORIES), bool(Option.DEMO)), topics(),
                 integer(Option.MAX_TOPICS_PER_SUBSCRIPTION, 1, 1000), integer(Option.MAX_PER_DAY, 0, 10_000),
                 bool(Option.QUIET_HOURS_BYPASS));
+    }
+
+    private List<String> corsOrigins() {
+        List<String> origins = Arrays.stream(raw(Option.CORS_ORIGINS).split(",")).map(String::strip).filter(o -> !o.isEmpty()).toList();
+        for (String o : origins) {
+            if (!o.equals("*") && !o.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                throw new ConfigException(where(Option.CORS_ORIGINS) + ": '" + o + "' is not an origin like https://app.example.com "
+                        + "(scheme, host and port only, no path) or *");
+            }
+        }
+        return origins;
     }
 
     private List<String> topics() {

@@ -120,6 +120,8 @@ class SettingsLoaderTest {
                 Map.of(), dir)).hasMessage("HERALD_CATEGORIES: category 'a' is critical, so it cannot default to off");
         assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_CATEGORIES", "Bad Id:on"), Map.of(), dir))
                 .hasMessageContaining("is not a category id");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_CORS_ORIGINS", "https://app.example.com/path"), Map.of(), dir))
+                .hasMessageContaining("is not an origin like https://app.example.com");
         assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_TOPICS", "news,Sports!"), Map.of(), dir))
                 .hasMessageContaining("'Sports!' is not a topic name");
     }
