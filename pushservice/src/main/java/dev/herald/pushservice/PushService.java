@@ -31,9 +31,12 @@ public final class PushService implements AutoCloseable {
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Set<String> URGENCIES = Set.of("very-low", "low", "normal", "high");
 
-    /** Bounds: channels per user agent, undelivered messages per user agent, the longest TTL kept. */
-    public record Limits(int maxChannels, int maxPending, long maxTtlSeconds) {
-        public static final Limits DEFAULT = new Limits(256, 100, 28L * 86_400);
+    /**
+     * Bounds: channels per user agent, undelivered messages per user agent, the longest TTL kept, and how long a
+     * user agent that never reconnects is remembered (its endpoints answer 410 after that).
+     */
+    public record Limits(int maxChannels, int maxPending, long maxTtlSeconds, java.time.Duration forgetAfter) {
+        public static final Limits DEFAULT = new Limits(256, 100, 28L * 86_400, java.time.Duration.ofDays(60));
     }
 
     private final PushStore store;
@@ -242,9 +245,10 @@ public final class PushService implements AutoCloseable {
         }
     }
 
-    /** Deletes expired messages (the host calls it periodically). */
+    /** Deletes expired messages and forgets long-gone user agents (the host calls it periodically). */
     public int purgeExpired() {
-        return store.deleteExpired(clock.millis());
+        long now = clock.millis();
+        return store.deleteExpired(now) + store.forgetUserAgents(now - limits.forgetAfter().toMillis());
     }
 
     private PushResponse checkVapid(Map<String, String> headers, byte[] keyHash) {

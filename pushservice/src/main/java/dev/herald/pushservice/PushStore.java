@@ -56,4 +56,7 @@ public interface PushStore {
 
     /** Deletes expired messages; returns how many. */
     int deleteExpired(long now);
+
+    /** Forgets user agents (with their channels and messages) last connected before {@code before}; returns how many. */
+    int forgetUserAgents(long before);
 }

@@ -217,6 +217,9 @@ public final class HeraldApp implements AutoCloseable {
     public void runMaintenance() {
         idempotency.prune();
         sync.purgeTombstones();
+        if (pushService != null) {
+            pushService.purgeExpired();
+        }
     }
 
     /** Wakes the delivery engine (tests that move a fake clock use this instead of waiting for a poll). */

@@ -128,6 +128,11 @@ public final class JdbiPushStore implements PushStore {
         return write(h -> h.createUpdate("DELETE FROM push_messages WHERE expires_at <= ?").bind(0, now).execute());
     }
 
+    @Override
+    public int forgetUserAgents(long before) {
+        return write(h -> h.createUpdate("DELETE FROM push_user_agents WHERE connected_at < ?").bind(0, before).execute());
+    }
+
     private static final String MESSAGE_COLUMNS = "id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at";
 
     private static Message message(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {

@@ -176,6 +176,10 @@ class PushServiceTest {
                 ua.hello(uaid);
                 assertThat(ua.drain()).isEmpty();
             }
+            server.clock.advance(Duration.ofDays(61));
+            server.app.runMaintenance();
+            assertThat(post(server, endpoint, browser, "after two months").status())
+                    .as("a user agent gone for 60 days is forgotten: its endpoints are gone").isEqualTo(410);
         }
     }
 
