@@ -67,6 +67,12 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  /** A plain object or array: sent as JSON (everything else is sent as it is). */
+  function isJsonBody(body) {
+    return body != null && typeof body === 'object' && !(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)
+      && !(typeof Blob !== 'undefined' && body instanceof Blob);
+  }
+
   async function bodyBytes(body) {
     if (body == null) return null;
     if (body instanceof ArrayBuffer) return body.slice(0);
@@ -98,8 +104,7 @@
     const opts = options || {};
     const now = (opts.now || Date.now)();
     const headers = plainHeaders(req.headers);
-    if (req.body != null && typeof req.body === 'object' && !(req.body instanceof ArrayBuffer) && !ArrayBuffer.isView(req.body)
-        && !(typeof Blob !== 'undefined' && req.body instanceof Blob) && !headers['content-type']) {
+    if (isJsonBody(req.body) && !headers['content-type']) {
       headers['content-type'] = 'application/json';
     }
     const entry = {
@@ -183,6 +188,18 @@
     }
   }
 
+  /**
+   * What an answer means for an action: {kind ('sent' | 'retry' | 'failed', see classify), status, body (parsed
+   * JSON when it is JSON), conflicts (sync mutations the server refused as conflicts, in a 2xx answer)}.
+   */
+  async function settle(response) {
+    const kind = classify(response.status);
+    const body = await readBody(response);
+    const conflicts = kind === 'sent' && body && Array.isArray(body.results)
+      ? body.results.filter((r) => r && r.status === 'conflict') : [];
+    return { kind, status: response.status, body, conflicts };
+  }
+
   function summary(e) {
     return { id: e && e.id, seq: e && e.seq, method: e && e.method, url: e && e.url, meta: e ? e.meta : null,
       attempts: e && e.attempts, queuedAt: e && e.queuedAt };
@@ -229,22 +246,20 @@
           result.retry = true;
           break;
         }
-        const kind = classify(response.status);
-        const body = await readBody(response);
+        const { kind, status, body, conflicts } = await settle(response);
         if (kind === 'retry') {
-          await update(db, e.seq, { lastStatus: response.status, lastError: body && body.detail || null });
+          await update(db, e.seq, { lastStatus: status, lastError: body && body.detail || null });
           result.retry = true;
           break;
         }
         await remove(db, e.seq);
         if (kind === 'sent') {
           result.sent++;
-          emit('sent', { entry: summary(e), status: response.status, body });
-          const conflicts = body && Array.isArray(body.results) ? body.results.filter((r) => r && r.status === 'conflict') : [];
+          emit('sent', { entry: summary(e), status, body });
           if (conflicts.length) emit('conflict', { entry: summary(e), conflicts });
         } else {
           result.failed++;
-          emit('failed', { entry: summary(e), reason: 'rejected', status: response.status, body });
+          emit('failed', { entry: summary(e), reason: 'rejected', status, body });
         }
       }
     } finally {
@@ -306,6 +321,7 @@
   }
 
   global.HeraldOutbox = Object.freeze({
-    DEFAULTS, openDb, enqueue, list, remove, replay, classify, validate, kvGet, kvSet, feedAll, pullFeed, uuid,
+    DEFAULTS, openDb, enqueue, list, remove, replay, classify, settle, readBody, isJsonBody, validate, kvGet, kvSet,
+    feedAll, pullFeed, uuid,
   });
 })(typeof globalThis !== 'undefined' ? globalThis : self);

@@ -28,11 +28,6 @@ function base64UrlToBytes(s) {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-async function json(response) {
-  const text = await response.text();
-  try { return text ? JSON.parse(text) : null; } catch (_) { return text; }
-}
-
 /** An error carrying the server's problem+json. */
 export class HeraldError extends Error {
   constructor(status, problem) {
@@ -251,7 +246,7 @@ export class Herald extends EventTarget {
     const headers = Object.assign({ accept: 'application/json' }, this.#auth(url));
     if (body !== undefined) headers['content-type'] = 'application/json';
     const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const payload = await json(r);
+    const payload = await O.readBody(r);
     if (!r.ok) throw new HeraldError(r.status, payload);
     return payload;
   }
@@ -264,23 +259,21 @@ export class Herald extends EventTarget {
     // make the action happen twice.
     const key = `"${O.uuid()}"`;
     if (navigator.onLine && pending.length === 0) {
-      const isJson = request.body != null && typeof request.body === 'object' && !(request.body instanceof ArrayBuffer)
-        && !ArrayBuffer.isView(request.body) && !(request.body instanceof Blob);
+      const isJson = O.isJsonBody(request.body);
       const headers = Object.assign({}, isJson ? { 'content-type': 'application/json' } : {}, request.headers || {},
         this.#auth(url), { 'idempotency-key': key });
       try {
         const response = await fetch(url, { method: request.method || 'POST', headers,
           body: isJson ? JSON.stringify(request.body) : request.body });
-        const kind = O.classify(response.status);
-        const body = await json(response);
+        const { kind, status, body, conflicts } = await O.settle(response);
+        const sent = { url, meta: request.meta };
         if (kind === 'sent') {
-          this.#emit('sent', { request: { url, meta: request.meta }, status: response.status, body });
-          const conflicts = body && Array.isArray(body.results) ? body.results.filter((r) => r.status === 'conflict') : [];
-          if (conflicts.length) this.#emit('conflict', { request: { url, meta: request.meta }, conflicts });
+          this.#emit('sent', { request: sent, status, body });
+          if (conflicts.length) this.#emit('conflict', { request: sent, conflicts });
           return { status: 'sent', response, body };
         }
         if (kind === 'failed') {
-          this.#emit('failed', { request: { url, meta: request.meta }, reason: 'rejected', status: response.status, body });
+          this.#emit('failed', { request: sent, reason: 'rejected', status, body });
           return { status: 'failed', response, body };
         }
       } catch (_) { /* the network failed: queue it */ }

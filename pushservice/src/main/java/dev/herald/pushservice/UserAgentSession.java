@@ -39,10 +39,6 @@ public final class UserAgentSession {
         this.connection = connection;
     }
 
-    public String uaid() {
-        return uaid;
-    }
-
     /** A text frame from the user agent. */
     public void onText(String text) {
         if (closed) {

@@ -42,10 +42,14 @@ public final class EventStore {
 
     /** Engagement of one notification: subscriptions that reported each kind of event. */
     public record Engagement(int delivered, int shown, int clicked, int closed) {
-        /** Clicks (on the notification or an action) per delivered notification; null before anything was delivered. */
         public Double clickThroughRate() {
-            return delivered == 0 ? null : Math.round(10_000.0 * clicked / delivered) / 10_000.0;
+            return rate(clicked, delivered);
         }
+    }
+
+    /** Clicks (on the notification or an action) per delivered notification, 4 decimals; null before any delivery. */
+    static Double rate(int clicked, int delivered) {
+        return delivered == 0 ? null : Math.round(10_000.0 * clicked / delivered) / 10_000.0;
     }
 
     public Engagement engagement(String notificationId) {
@@ -63,7 +67,7 @@ public final class EventStore {
     public record CategoryStats(String category, int notifications, int targeted, int sent, int suppressed, int delivered,
             int clicked) {
         public Double clickThroughRate() {
-            return new Engagement(delivered, 0, clicked, 0).clickThroughRate();
+            return rate(clicked, delivered);
         }
     }
 

@@ -44,18 +44,8 @@ public final class PushRoutes implements Router.Feature {
             });
             ws.onMessage(ctx -> session(ctx).onText(ctx.message()));
             ws.onBinaryMessage(ctx -> session(ctx).onBinary());
-            ws.onClose(ctx -> {
-                UserAgentSession s = ctx.attribute(SESSION);
-                if (s != null) {
-                    s.closed();
-                }
-            });
-            ws.onError(ctx -> {
-                UserAgentSession s = ctx.attribute(SESSION);
-                if (s != null) {
-                    s.closed();
-                }
-            });
+            ws.onClose(PushRoutes::ended);
+            ws.onError(PushRoutes::ended);
         });
         router.post("/wpush/{version}/{token}", ctx -> {
             String version = ctx.pathParam("version");
@@ -68,6 +58,14 @@ public final class PushRoutes implements Router.Feature {
 
     private static UserAgentSession session(WsContext ctx) {
         return ctx.attribute(SESSION);
+    }
+
+    /** The socket closed or failed: the session forgets it (an error before onConnect leaves no session). */
+    private static void ended(WsContext ctx) {
+        UserAgentSession s = session(ctx);
+        if (s != null) {
+            s.closed();
+        }
     }
 
     private static void respond(Context ctx, PushResponse r) {

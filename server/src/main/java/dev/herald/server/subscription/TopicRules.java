@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /** What a topic name and a tag look like, and which topics exist: shared by subscriptions, preferences and audiences. */
 public final class TopicRules {
-    public static final int MAX_TAGS = 16;
+    private static final int MAX_TAGS = 16;
     private static final Pattern TOPIC = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final Pattern TAG_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
