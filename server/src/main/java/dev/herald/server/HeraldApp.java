@@ -22,6 +22,7 @@ import dev.herald.server.push.PushRoutes;
 import dev.herald.server.web.DemoRoutes;
 import dev.herald.server.web.SdkRoutes;
 import dev.herald.server.http.ApiServer;
+import dev.herald.server.http.ClientAddress;
 import dev.herald.server.http.Cors;
 import dev.herald.server.http.Router;
 import dev.herald.server.notification.NotificationRoutes;
@@ -99,6 +100,7 @@ public final class HeraldApp implements AutoCloseable {
             this.apiKeys = new ApiKeyStore(database.jdbi(), clock);
             this.userTokens = new UserTokens(keys.userTokenSecret(), clock);
             Authenticator auth = new Authenticator(apiKeys, userTokens);
+            ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
             AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());
             PushHostPolicy policy = new PushHostPolicy(settings.pushHosts(), effectiveUrl::get,
                     settings.allowPrivateEndpoints(), resolver);
@@ -138,7 +140,7 @@ public final class HeraldApp implements AutoCloseable {
                 }
             }
             this.pushService = pushService;
-            this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), features,
+            this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), clientAddress, features,
                     List.of(new Cors(settings.corsOrigins())::install, idempotency::install)).start();
             Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
                     "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger));

@@ -29,6 +29,8 @@ public enum Option {
     ANONYMOUS_SUBSCRIPTIONS("anonymous-subscriptions", "false", "BOOL", "Accept subscriptions without a user token."),
     CORS_ORIGINS("cors-origins", "", "ORIGINS",
             "Origins (https://app.example.com) whose pages may call the API from the browser, comma-separated; * for any."),
+    TRUSTED_PROXIES("trusted-proxies", "", "CIDRS", "Reverse proxies (CIDRs like 10.0.0.0/8 or fd00::/8, comma-separated) whose "
+            + "X-Forwarded-For / Forwarded headers are believed; empty: those headers are ignored."),
     PUSH_HOSTS("push-hosts", "", "HOSTS", "Extra push-service hosts to accept, comma-separated (a leading dot allows subdomains)."),
     ALLOW_PRIVATE_ENDPOINTS("allow-private-endpoints", "false", "BOOL",
             "Development only: accept http:// and loopback/private push endpoints."),

@@ -1,5 +1,6 @@
 package dev.herald.server.config;
 
+import dev.herald.server.common.Cidr;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ public record Settings(
         Duration userTokenTtl,
         boolean anonymousSubscriptions,
         List<String> corsOrigins,
+        List<Cidr> trustedProxies,
         List<String> pushHosts,
         boolean allowPrivateEndpoints,
         int maxBodyBytes,
@@ -68,6 +70,7 @@ public record Settings(
     public Settings {
         pushHosts = List.copyOf(pushHosts);
         corsOrigins = List.copyOf(corsOrigins);
+        trustedProxies = List.copyOf(trustedProxies);
         syncCollections = List.copyOf(syncCollections);
         categories = List.copyOf(categories);
         topics = List.copyOf(topics);

@@ -191,7 +191,7 @@ public final class SettingsLoader {
                 raw(Option.DATABASE_PASSWORD), integer(Option.DATABASE_POOL_SIZE, 1, 200), publicUrl, bool(Option.DEMO),
                 bool(Option.PUSH_SERVICE),
                 raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret,
-                seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), corsOrigins(), hosts,
+                seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), corsOrigins(), trustedProxies(), hosts,
                 bool(Option.ALLOW_PRIVATE_ENDPOINTS), integer(Option.MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
                 integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
                 integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),
@@ -213,6 +213,21 @@ public final class SettingsLoader {
             }
         }
         return origins;
+    }
+
+    private List<dev.herald.server.common.Cidr> trustedProxies() {
+        List<dev.herald.server.common.Cidr> out = new ArrayList<>();
+        for (String item : raw(Option.TRUSTED_PROXIES).split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(dev.herald.server.common.Cidr.parse(item));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where(Option.TRUSTED_PROXIES) + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private List<String> topics() {

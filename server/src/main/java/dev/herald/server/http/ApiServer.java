@@ -18,7 +18,7 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final List<Router.Route> routes = new ArrayList<>();
 
-    public ApiServer(String host, int port, int maxBodyBytes, List<Router.Feature> features,
+    public ApiServer(String host, int port, int maxBodyBytes, ClientAddress clientAddress, List<Router.Feature> features,
             List<java.util.function.Consumer<io.javalin.config.RoutesConfig>> middleware) {
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -27,6 +27,7 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = maxBodyBytes;
             config.router.ignoreTrailingSlashes = true;
+            clientAddress.install(config);
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             middleware.forEach(m -> m.accept(config.routes));
             Router router = new Router(config.routes);

@@ -76,6 +76,10 @@ class SettingsLoaderTest {
                 .hasMessage("HERALD_DEMO = 'maybe' is not true or false");
         assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_RETRY_MIN", "100", "HERALD_RETRY_MAX", "10"), Map.of(), dir))
                 .hasMessageContaining("retry-max (10) must be >= retry-min (100)");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("HERALD_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local"), Map.of(), dir))
+                .hasMessage("HERALD_TRUSTED_PROXIES: 'proxy.local' is not an IP address or CIDR");
+        assertThat(SettingsLoader.load(Map.of(), Map.of(Option.TRUSTED_PROXIES, "10.0.0.0/8, fd00::/8"), dir).trustedProxies())
+                .hasToString("[10.0.0.0/8, fd00:0:0:0:0:0:0:0/8]");
         Files.writeString(dir.resolve("herald.toml"), "prot = 80\n");
         assertThatThrownBy(() -> SettingsLoader.load(Map.of(), Map.of(), dir)).hasMessageContaining("unknown setting 'prot'");
         Files.writeString(dir.resolve("herald.toml"), "port = [\n");
