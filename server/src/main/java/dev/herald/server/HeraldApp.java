@@ -15,6 +15,7 @@ import dev.herald.server.preference.DeliveryGate;
 import dev.herald.server.preference.PreferenceRoutes;
 import dev.herald.server.preference.PreferenceStore;
 import dev.herald.server.subscription.TopicRules;
+import dev.herald.server.subscription.UserLabelRoutes;
 import dev.herald.pushservice.EndpointTokens;
 import dev.herald.pushservice.PushService;
 import dev.herald.server.push.JdbiPushStore;
@@ -118,6 +119,7 @@ public final class HeraldApp implements AutoCloseable {
                     new TokenRoutes(userTokens, auth, settings),
                     new SubscriptionRoutes(new SubscriptionStore(database.jdbi(), clock), policy, auth, settings, topicRules),
                     new PreferenceRoutes(preferences, auth, settings, topicRules),
+                    new UserLabelRoutes(database.jdbi(), auth, settings, topicRules),
                     new NotificationRoutes(notificationStore, notifications, idempotency, auth, settings, topicRules, events, clock),
                     new EventRoutes(events, receipts, auth, clock),
                     new SdkRoutes(),

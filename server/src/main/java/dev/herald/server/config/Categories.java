@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /** Parses the {@code categories} setting: compact {@code id:on|off|critical[:Label]} items, or JSON from a file's tables. */
 final class Categories {
     static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-    static final Pattern TOPIC = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    static final Pattern TOPIC = Pattern.compile("(?=.{1,64}$)@?[a-z0-9][a-z0-9_.-]*");
     private static final String DEFAULT = "general:on:General";
     private static final String DEMO = "[{\"id\":\"posts\",\"label\":\"New posts\",\"description\":\"When someone posts in the chat\","
             + "\"default\":true},{\"id\":\"mentions\",\"label\":\"Mentions\",\"description\":\"When someone mentions you\","

@@ -234,7 +234,8 @@ public final class SettingsLoader {
         List<String> topics = Arrays.stream(raw(Option.TOPICS).split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
         for (String t : topics) {
             if (!Categories.TOPIC.matcher(t).matches()) {
-                throw new ConfigException(where(Option.TOPICS) + ": '" + t + "' is not a topic name (1-64 of a-z 0-9 _ . -)");
+                throw new ConfigException(where(Option.TOPICS) + ": '" + t + "' is not a topic name (1-64 of a-z 0-9 _ . -, "
+                        + "a leading @ for a server-owned one)");
             }
         }
         return topics;

@@ -39,7 +39,9 @@ record AudienceSql(String where, Map<String, Object> binds, String listName, Lis
         Map<String, Object> binds = new LinkedHashMap<>();
         int i = 0;
         for (Map.Entry<String, String> e : tags.entrySet()) {
-            clauses.add("id IN (SELECT subscription_id FROM subscription_tags WHERE name = :n" + i + " AND value = :v" + i + ")");
+            // A subscription's own tags, or (server-owned '@' tags) its user's.
+            clauses.add("(id IN (SELECT subscription_id FROM subscription_tags WHERE name = :n" + i + " AND value = :v" + i + ") "
+                    + "OR user_id IN (SELECT user_id FROM user_tags WHERE name = :n" + i + " AND value = :v" + i + "))");
             binds.put("n" + i, e.getKey());
             binds.put("v" + i, e.getValue());
             i++;

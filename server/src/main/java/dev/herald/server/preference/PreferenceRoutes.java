@@ -80,6 +80,7 @@ public final class PreferenceRoutes implements Router.Feature {
             max = body.has("maxPerDay") ? (int) body.integer("maxPerDay", 1, 10_000) : null;
         }
         List<String> topics = body.has("topics") ? topicRules.list(body, "topics") : current.topics();
+        TopicRules.requireUserOwned(topics, "topics");
         Preferences updated = new Preferences(categories, quiet, zone, max, topics);
         store.put(userId, updated);
         Json.write(ctx, 200, view(updated));

@@ -42,7 +42,8 @@ public final class PreferenceStore {
                     .bind("qe", p.quietHours() == null ? null : p.quietHours().end().toString())
                     .bind("tz", p.timezone() == null ? null : p.timezone().getId()).bind("max", p.maxPerDay())
                     .bind("now", clock.millis()).execute();
-            h.createUpdate("DELETE FROM user_topics WHERE user_id = ?").bind(0, userId).execute();
+            // Server-owned topics ('@…', set with a manage key) are not the user's to replace.
+            h.createUpdate("DELETE FROM user_topics WHERE user_id = ? AND topic NOT LIKE '@%'").bind(0, userId).execute();
             if (!p.topics().isEmpty()) {
                 PreparedBatch insert = h.prepareBatch("INSERT INTO user_topics (topic, user_id) VALUES (:t, :u)");
                 p.topics().forEach(t -> insert.bind("t", t).bind("u", userId).add());
@@ -58,7 +59,8 @@ public final class PreferenceStore {
             return out;
         }
         Map<String, List<String>> topics = new HashMap<>();
-        h.createQuery("SELECT user_id, topic FROM user_topics WHERE user_id IN (<ids>) ORDER BY topic")
+        h.createQuery("SELECT user_id, topic FROM user_topics WHERE user_id IN (<ids>) AND topic NOT LIKE '@%' "
+                        + "ORDER BY topic")
                 .bindList("ids", new ArrayList<>(userIds))
                 .map((rs, ctx) -> Map.entry(rs.getString("user_id"), rs.getString("topic")))
                 .forEach(e -> topics.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));

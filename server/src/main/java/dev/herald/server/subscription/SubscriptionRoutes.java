@@ -58,7 +58,7 @@ public final class SubscriptionRoutes implements Router.Feature {
         router.delete("/api/v1/subscriptions/{id}", this::unsubscribe);
         router.post("/api/v1/subscriptions/{id}/topics/{topic}", ctx -> {
             Subscription s = owned(ctx);
-            String topic = topicRules.check(ctx.pathParam("topic"), "topic");
+            String topic = settable(ctx, topicRules.check(ctx.pathParam("topic"), "topic"));
             if (!store.addTopic(s.id(), topic, topicRules.maxPerSubscription())) {
                 throw new ApiException(ErrorCode.TOPIC_LIMIT, "the subscription is already in " + topicRules.maxPerSubscription()
                         + " topics; leave one first", "topic");
@@ -67,13 +67,18 @@ public final class SubscriptionRoutes implements Router.Feature {
         });
         router.delete("/api/v1/subscriptions/{id}/topics/{topic}", ctx -> {
             Subscription s = owned(ctx);
-            store.removeTopic(s.id(), topicRules.check(ctx.pathParam("topic"), "topic"));
+            store.removeTopic(s.id(), settable(ctx, topicRules.check(ctx.pathParam("topic"), "topic")));
             Json.write(ctx, 200, View.of(store.find(s.id()).orElseThrow()));
         });
         router.put("/api/v1/subscriptions/{id}/tags", ctx -> {
             Subscription s = owned(ctx);
             Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes())).only(Set.of("tags"));
-            store.setTags(s.id(), TopicRules.tags(body, "tags"));
+            Map<String, String> tags = TopicRules.tags(body, "tags");
+            boolean manage = auth.caller(ctx) instanceof Caller.Key;
+            if (!manage) {
+                TopicRules.requireUserOwned(tags.keySet(), "tags");
+            }
+            store.setTags(s.id(), tags, !manage); // a user replaces their own tags; a manage key replaces all
             Json.write(ctx, 200, View.of(store.find(s.id()).orElseThrow()));
         });
     }
@@ -110,6 +115,8 @@ public final class SubscriptionRoutes implements Router.Feature {
         }
         List<String> topics = body.has("topics") ? topicRules.list(body, "topics") : null;
         Map<String, String> tags = body.has("tags") ? TopicRules.tags(body, "tags") : null;
+        TopicRules.requireUserOwned(topics == null ? List.of() : topics, "topics");
+        TopicRules.requireUserOwned(tags == null ? Set.of() : tags.keySet(), "tags");
         String ip = ctx.ip();
         if (userId != null && store.countForUser(userId, endpoint) >= settings.maxSubscriptionsPerUser()) {
             throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "user " + userId + " already has "
@@ -136,6 +143,14 @@ public final class SubscriptionRoutes implements Router.Feature {
     private void unsubscribe(Context ctx) {
         store.delete(owned(ctx).id());
         ctx.status(204);
+    }
+
+    /** {@code topic}, if the caller may join or leave it: server-owned topics only with a manage key. */
+    private String settable(Context ctx, String topic) {
+        if (!(auth.caller(ctx) instanceof Caller.Key)) {
+            TopicRules.requireUserOwned(List.of(topic), "topic");
+        }
+        return topic;
     }
 
     /** The path's subscription, if the caller owns it (user token) or holds a manage key; else 404. */

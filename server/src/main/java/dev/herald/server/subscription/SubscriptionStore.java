@@ -59,11 +59,12 @@ public final class SubscriptionStore {
                     .map(SubscriptionStore::row).one();
             boolean created = row.id().equals(newId);
             boolean newOwner = !created && !java.util.Objects.equals(previousUser, s.userId());
+            // The browser's own topics and tags are replaced; the server-owned ones stay, unless another user takes over.
             if (s.topics() != null || newOwner) {
-                replaceTopics(h, row.id(), s.topics() == null ? List.of() : s.topics());
+                replaceTopics(h, row.id(), s.topics() == null ? List.of() : s.topics(), !newOwner);
             }
             if (s.tags() != null || newOwner) {
-                replaceTags(h, row.id(), s.tags() == null ? Map.of() : s.tags());
+                replaceTags(h, row.id(), s.tags() == null ? Map.of() : s.tags(), !newOwner);
             }
             return new Upserted(complete(h, row), created);
         });
@@ -98,8 +99,9 @@ public final class SubscriptionStore {
                 .bind(0, id).bind(1, topic).execute());
     }
 
-    public void setTags(String id, Map<String, String> tags) {
-        jdbi.useTransaction(h -> replaceTags(h, id, tags));
+    /** Replaces the subscription's tags; {@code keepServerOwned}: only its user-owned ones (a user token's change). */
+    public void setTags(String id, Map<String, String> tags, boolean keepServerOwned) {
+        jdbi.useTransaction(h -> replaceTags(h, id, tags, keepServerOwned));
     }
 
     /** Subscriptions of {@code userId} other than the one at {@code endpoint}. */
@@ -113,8 +115,12 @@ public final class SubscriptionStore {
                 .bind(0, ip).bind(1, endpoint).mapTo(Integer.class).one());
     }
 
-    private static void replaceTopics(Handle h, String id, List<String> topics) {
-        h.createUpdate("DELETE FROM subscription_topics WHERE subscription_id = ?").bind(0, id).execute();
+    /** Names starting with '@' (TopicRules.SERVER_OWNED) are server-owned. */
+    private static final String USER_OWNED = " NOT LIKE '@%'";
+
+    private static void replaceTopics(Handle h, String id, List<String> topics, boolean keepServerOwned) {
+        h.createUpdate("DELETE FROM subscription_topics WHERE subscription_id = ?" + (keepServerOwned ? " AND topic" + USER_OWNED : ""))
+                .bind(0, id).execute();
         PreparedBatch insert = h.prepareBatch("INSERT INTO subscription_topics (topic, subscription_id) VALUES (:t, :s)");
         topics.forEach(t -> insert.bind("t", t).bind("s", id).add());
         if (!topics.isEmpty()) {
@@ -122,8 +128,9 @@ public final class SubscriptionStore {
         }
     }
 
-    private static void replaceTags(Handle h, String id, Map<String, String> tags) {
-        h.createUpdate("DELETE FROM subscription_tags WHERE subscription_id = ?").bind(0, id).execute();
+    private static void replaceTags(Handle h, String id, Map<String, String> tags, boolean keepServerOwned) {
+        h.createUpdate("DELETE FROM subscription_tags WHERE subscription_id = ?" + (keepServerOwned ? " AND name" + USER_OWNED : ""))
+                .bind(0, id).execute();
         PreparedBatch insert = h.prepareBatch("INSERT INTO subscription_tags (subscription_id, name, value) VALUES (:s, :n, :v)");
         tags.forEach((n, v) -> insert.bind("s", id).bind("n", n).bind("v", v).add());
         if (!tags.isEmpty()) {

@@ -14,11 +14,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** What a topic name and a tag look like, and which topics exist: shared by subscriptions, preferences and audiences. */
+/**
+ * What a topic name and a tag look like, and which topics exist: shared by subscriptions, preferences and audiences.
+ * A name that starts with {@code @} ({@code @admins}, {@code @plan}) is server-owned: only a manage API key sets it,
+ * so an audience built on it reaches exactly whom the app backend labelled, never someone who labelled themselves.
+ */
 public final class TopicRules {
+    /** The first character of a server-owned topic or tag name. */
+    public static final String SERVER_OWNED = "@";
     private static final int MAX_TAGS = 16;
-    private static final Pattern TOPIC = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
-    private static final Pattern TAG_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+    private static final Pattern TOPIC = Pattern.compile("(?=.{1,64}$)@?[a-z0-9][a-z0-9_.-]*");
+    private static final Pattern TAG_NAME = Pattern.compile("(?=.{1,32}$)@?[a-z0-9][a-z0-9_-]*");
 
     private final Settings settings;
 
@@ -34,7 +40,7 @@ public final class TopicRules {
     public String check(String topic, String path) {
         if (topic == null || !TOPIC.matcher(topic).matches()) {
             throw new ApiException(ErrorCode.INVALID_FIELD, path + " must be 1-64 characters of a-z 0-9 _ . - starting with a "
-                    + "letter or digit", path);
+                    + "letter or digit (or @ then one, for a server-owned topic)", path);
         }
         if (!settings.topics().isEmpty() && !settings.topics().contains(topic)) {
             throw new ApiException(ErrorCode.UNKNOWN_TOPIC, path + ": no topic '" + topic + "' (known: "
@@ -77,7 +83,8 @@ public final class TopicRules {
             Map.Entry<String, JsonNode> e = it.next();
             String path = body.path(name) + "." + e.getKey();
             if (!TAG_NAME.matcher(e.getKey()).matches()) {
-                throw new ApiException(ErrorCode.INVALID_FIELD, path + ": tag names are 1-32 characters of a-z 0-9 _ -", path);
+                throw new ApiException(ErrorCode.INVALID_FIELD, path + ": tag names are 1-32 characters of a-z 0-9 _ - "
+                        + "(a leading @ marks a server-owned tag)", path);
             }
             if (!e.getValue().isTextual() || e.getValue().asText().isEmpty() || e.getValue().asText().length() > 64) {
                 throw new ApiException(ErrorCode.INVALID_FIELD, path + " must be a string of 1-64 characters", path);
@@ -85,5 +92,20 @@ public final class TopicRules {
             tags.put(e.getKey(), e.getValue().asText());
         }
         return tags;
+    }
+
+    /** Whether a topic or tag name is server-owned (set only with a manage key). */
+    public static boolean serverOwned(String name) {
+        return name.startsWith(SERVER_OWNED);
+    }
+
+    /** Refuses server-owned names in what a user token asks to set: 403 {@code server-owned} naming {@code path}. */
+    public static void requireUserOwned(java.util.Collection<String> names, String path) {
+        for (String name : names) {
+            if (serverOwned(name)) {
+                throw new ApiException(ErrorCode.SERVER_OWNED, path + ": '" + name + "' is server-owned; only a manage API key "
+                        + "sets or removes it", path);
+            }
+        }
     }
 }
