@@ -93,7 +93,7 @@ public final class HeraldApp implements AutoCloseable {
                     .listener((origin, result, latency) -> sendLatency.record(latency))
                     .build();
             PreferenceStore preferences = new PreferenceStore(database.jdbi(), clock);
-            Receipts receipts = new Receipts(ServerKeys.derive(keys.userTokenSecret(), "herald receipts v1"));
+            Receipts receipts = new Receipts(keys.receipts());
             this.engine = new DeliveryEngine(database, sender, new DeliveryGate(preferences, settings), receipts,
                     new DeliveryEngine.Config(settings.deliveryConcurrency(),
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
@@ -107,6 +107,7 @@ public final class HeraldApp implements AutoCloseable {
                     settings.allowPrivateEndpoints(), resolver);
             Idempotency idempotency = new Idempotency(database.jdbi(), auth, clock, settings.idempotencyRetention(),
                     settings.maxBodyBytes());
+            idempotency.secretResponses(TokenRoutes.PATH);
             NotificationStore notificationStore = new NotificationStore(database.jdbi(), clock);
             NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock);
             TopicRules topicRules = new TopicRules(settings);
@@ -134,7 +135,7 @@ public final class HeraldApp implements AutoCloseable {
             }
             if (settings.pushService() || role == Role.PUSH_SERVICE) {
                 pushService = new PushService(new JdbiPushStore(database),
-                        new EndpointTokens(ServerKeys.derive(keys.userTokenSecret(), "herald push endpoints v1")),
+                        new EndpointTokens(keys.endpointTokens()),
                         effectiveUrl::get, clock, PushService.Limits.DEFAULT);
                 features.add(new PushRoutes(pushService));
                 if (settings.postgres()) {

@@ -12,6 +12,8 @@ import java.util.Set;
 
 /** {@code POST /api/v1/users/{userId}/tokens}: an app backend with a {@code manage} key mints a user token. */
 public final class TokenRoutes implements Router.Feature {
+    /** Its responses are live tokens: Idempotency-Key records of this route keep no body. */
+    public static final String PATH = "/api/v1/users/{userId}/tokens";
     private final UserTokens tokens;
     private final Authenticator auth;
     private final Settings settings;
@@ -26,7 +28,7 @@ public final class TokenRoutes implements Router.Feature {
 
     @Override
     public void routes(Router router) {
-        router.post("/api/v1/users/{userId}/tokens", ctx -> {
+        router.post(PATH, ctx -> {
             auth.requireScope(ctx, Scope.MANAGE);
             String userId = ctx.pathParam("userId");
             if (!UserTokens.USER_ID.matcher(userId).matches()) {

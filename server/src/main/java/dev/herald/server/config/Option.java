@@ -24,7 +24,12 @@ public enum Option {
     VAPID_SUBJECT("vapid-subject", "mailto:admin@example.com", "URI", "mailto: or https: contact the push services can reach."),
     VAPID_PUBLIC_KEY("vapid-public-key", "", "BASE64URL", "VAPID public key; generated and stored in the data dir when unset."),
     VAPID_PRIVATE_KEY("vapid-private-key", "", "BASE64URL", "VAPID private key; generated and stored in the data dir when unset."),
-    USER_TOKEN_SECRET("user-token-secret", "", "SECRET", "HS256 secret for user tokens (>= 32 bytes); generated when unset."),
+    USER_TOKEN_SECRET("user-token-secret", "", "SECRET", "HS256 secret for user tokens: text of >= 32 bytes, used as its UTF-8 "
+            + "bytes (or base64url:… for raw bytes), as written in keys.json; generated there when unset."),
+    ENDPOINT_TOKEN_KEY("endpoint-token-key", "", "SECRET", "Key of the embedded push service's endpoint URLs (encoded like "
+            + "user-token-secret); generated into keys.json when unset. Changing it invalidates every endpoint it issued."),
+    RECEIPT_KEY("receipt-key", "", "SECRET", "Key of the delivery receipts in push payloads (encoded like user-token-secret); "
+            + "generated into keys.json when unset."),
     USER_TOKEN_TTL("user-token-ttl", "3600", "SECONDS", "Lifetime of user tokens minted by Herald."),
     ANONYMOUS_SUBSCRIPTIONS("anonymous-subscriptions", "false", "BOOL", "Accept subscriptions without a user token."),
     CORS_ORIGINS("cors-origins", "", "ORIGINS",

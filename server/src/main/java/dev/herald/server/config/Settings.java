@@ -25,6 +25,8 @@ public record Settings(
         String vapidPublicKey,
         String vapidPrivateKey,
         String userTokenSecret,
+        String endpointTokenKey,
+        String receiptKey,
         Duration userTokenTtl,
         boolean anonymousSubscriptions,
         List<String> corsOrigins,

@@ -171,10 +171,7 @@ public final class SettingsLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where(Option.VAPID_SUBJECT) + ": " + e.getMessage());
         }
-        String secret = raw(Option.USER_TOKEN_SECRET);
-        if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-            throw new ConfigException(where(Option.USER_TOKEN_SECRET) + " must be at least 32 bytes");
-        }
+        String secret = secret(Option.USER_TOKEN_SECRET);
         Duration retryMin = seconds(Option.RETRY_MIN, 1, 86_400);
         Duration retryMax = seconds(Option.RETRY_MAX, 1, 86_400);
         if (retryMax.compareTo(retryMin) < 0) {
@@ -190,7 +187,7 @@ public final class SettingsLoader {
         return new Settings(port, raw(Option.HOST), Path.of(raw(Option.DATA_DIR)), dbUrl, raw(Option.DATABASE_USER),
                 raw(Option.DATABASE_PASSWORD), integer(Option.DATABASE_POOL_SIZE, 1, 200), publicUrl, bool(Option.DEMO),
                 bool(Option.PUSH_SERVICE),
-                raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret,
+                raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret, secret(Option.ENDPOINT_TOKEN_KEY), secret(Option.RECEIPT_KEY),
                 seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), corsOrigins(), trustedProxies(), hosts,
                 bool(Option.ALLOW_PRIVATE_ENDPOINTS), integer(Option.MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
                 integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
@@ -202,6 +199,15 @@ public final class SettingsLoader {
                 Categories.parse(raw(Option.CATEGORIES), where(Option.CATEGORIES), bool(Option.DEMO)), topics(),
                 integer(Option.MAX_TOPICS_PER_SUBSCRIPTION, 1, 1000), integer(Option.MAX_PER_DAY, 0, 10_000),
                 bool(Option.QUIET_HOURS_BYPASS));
+    }
+
+    /** A secret in {@link Secrets}' encoding, checked here so a bad one stops start-up naming where it came from. */
+    private String secret(Option o) {
+        String v = raw(o);
+        if (!v.isEmpty()) {
+            Secrets.parse(v, where(o));
+        }
+        return v;
     }
 
     private List<String> corsOrigins() {

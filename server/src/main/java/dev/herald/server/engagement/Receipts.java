@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
  * Per-delivery receipts: {@code <subscriptionId>.<mac>} with an HMAC over notification and subscription, added to
  * each push payload as {@code herald.receipt}. The service worker sends it back with its events, which proves the
  * caller received that notification on that subscription without giving the service worker a user token.
- * The key is derived from the user-token secret, so every node of a cluster agrees on it.
+ * The key is derived from the receipt key (its own secret, shared by every node of a cluster).
  */
 public final class Receipts {
     /** Bytes a stamp adds to the payload: {@code ,"receipt":"} + 26 + 1 + 22 + {@code "}, with room to spare. */
@@ -22,7 +22,7 @@ public final class Receipts {
 
     private final SecretKeySpec key;
 
-    /** {@code key}: 32 bytes, the same on every node (derived from the user-token secret). */
+    /** {@code key}: 32 bytes, the same on every node (derived from the receipt key). */
     public Receipts(byte[] key) {
         this.key = new SecretKeySpec(key, "HmacSHA256");
     }

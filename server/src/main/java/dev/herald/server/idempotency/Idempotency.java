@@ -26,6 +26,11 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Routes whose effect is a database write store the response in the same transaction as the effect
  * ({@link #completeWith}), so a crash can never leave an effect without its stored response. Other routes are
  * recorded after they answer.
+ *
+ * <p>Routes whose response is a secret ({@link #secretResponses}: a freshly minted user token) and whose effect is
+ * none store no body: the key and fingerprint are kept (so a reused key with another body is still 422), and a
+ * retry is answered by running the route again, which mints a new token rather than keeping a live one readable
+ * in the database for a day.
  */
 public final class Idempotency {
     public static final String HEADER = "Idempotency-Key";
@@ -38,6 +43,8 @@ public final class Idempotency {
     private final Clock clock;
     private final Duration retention;
     private final int maxBodyBytes;
+
+    private final java.util.List<java.util.regex.Pattern> secretPaths = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A key being processed for the current request. */
     private record Pending(String scope, String key, boolean[] completed) {}
@@ -77,6 +84,18 @@ public final class Idempotency {
         });
     }
 
+    /**
+     * Declares a route ({@code /api/v1/users/{userId}/tokens}) whose responses are secrets without side effects:
+     * never stored, a retry runs it again.
+     */
+    public void secretResponses(String routePath) {
+        secretPaths.add(java.util.regex.Pattern.compile(routePath.replaceAll("\\{[^/}]+}", "[^/]+")));
+    }
+
+    private boolean secret(Context ctx) {
+        return secretPaths.stream().anyMatch(p -> p.matcher(ctx.path()).matches());
+    }
+
     /** Parses the header: a structured-field string ({@code "…"}) or, for compatibility, a bare token. */
     static String parseKey(String header) {
         String v = header.strip();
@@ -111,6 +130,7 @@ public final class Idempotency {
                 now + retention.toMillis());
         switch (begin) {
             case IdempotencyStore.Begin.Proceed p -> ctx.attribute(PENDING, new Pending(scope, key, new boolean[1]));
+            case IdempotencyStore.Begin.Replay r when secret(ctx) -> ctx.attribute(PENDING, new Pending(scope, key, new boolean[] {true}));
             case IdempotencyStore.Begin.Replay r -> throw new Replay(r);
             case IdempotencyStore.Begin.InFlight f -> {
                 ctx.header("Retry-After", "1");
@@ -131,7 +151,7 @@ public final class Idempotency {
             // Only an in-flight record is deleted; a stored response stays.
             store.release(pending.scope(), pending.key());
         } else if (!pending.completed()[0]) {
-            store.complete(pending.scope(), pending.key(), ctx.statusCode(), ctx.res().getContentType(), ctx.result());
+            store.complete(pending.scope(), pending.key(), ctx.statusCode(), ctx.res().getContentType(), secret(ctx) ? null : ctx.result());
         }
     }
 

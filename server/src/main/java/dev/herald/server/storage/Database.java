@@ -2,10 +2,11 @@ package dev.herald.server.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.server.common.PrivateFiles;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.Settings;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
@@ -69,9 +70,22 @@ public final class Database implements AutoCloseable {
     private static void prepareSqlite(Settings settings, HikariConfig config) {
         if (settings.databaseUrl().isEmpty()) {
             try {
-                Files.createDirectories(settings.dataDir());
+                PrivateFiles.directory(settings.dataDir());
             } catch (IOException e) {
                 throw new ConfigException("cannot create data dir " + settings.dataDir() + ": " + e.getMessage());
+            }
+        }
+        Path file = sqliteFile(settings.jdbcUrl());
+        if (file != null) {
+            // SQLite creates the -wal and -shm files with the database file's mode, so an owner-only database
+            // keeps all three private whatever the umask; files of an older install are tightened.
+            try {
+                PrivateFiles.create(file);
+                for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
+                    PrivateFiles.restrict(file.resolveSibling(file.getFileName() + suffix));
+                }
+            } catch (IOException e) {
+                throw new ConfigException("cannot create " + file + ": " + e.getMessage());
             }
         }
         // WAL lets readers run beside the single writer; IMMEDIATE transactions take the write lock up front
@@ -81,6 +95,17 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("busy_timeout", "30000");
         config.addDataSourceProperty("foreign_keys", "true");
         config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+    }
+
+    /** The file of a {@code jdbc:sqlite:PATH} URL; null for in-memory and {@code file:} URI forms. */
+    static Path sqliteFile(String jdbcUrl) {
+        String rest = jdbcUrl.substring("jdbc:sqlite:".length());
+        int query = rest.indexOf('?');
+        rest = query < 0 ? rest : rest.substring(0, query);
+        if (rest.isEmpty() || rest.startsWith(":") || rest.startsWith("file:")) {
+            return null;
+        }
+        return Path.of(rest);
     }
 
     private static String rootMessage(Throwable e) {

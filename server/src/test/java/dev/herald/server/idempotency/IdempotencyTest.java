@@ -208,4 +208,27 @@ class IdempotencyTest {
             assertThat(documents(server)).isEqualTo(1);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aMintedUserTokenIsNeverStoredAndAReplayAnswersAFreshOne(Backend backend) {
+        try (TestServer server = new TestServer(backend)) {
+            String path = "/api/v1/users/ada/tokens";
+            Api.Response first = server.api.post(path, server.key, Map.of("ttl", 600), key("mint-1"));
+            server.advance(Duration.ofSeconds(5));
+            Api.Response again = server.api.post(path, server.key, Map.of("ttl", 600), key("mint-1"));
+
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(again.status()).isEqualTo(201);
+            String token = first.json().get("token").asText();
+            String retried = again.json().get("token").asText();
+            assertThat(retried).as("minted again, not read back").isNotEqualTo(token);
+            assertThat(server.app.userTokens().verify(retried)).isEqualTo("ada");
+            List<String> stored = server.app.database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT COALESCE(body, '') FROM idempotency_keys WHERE idem_key = 'mint-1'").mapTo(String.class).list());
+            assertThat(stored).as("the key is recorded, the token is not").containsExactly("");
+            assertThat(server.api.post(path, server.key, Map.of("ttl", 900), key("mint-1")).status())
+                    .as("the same key for another request is still refused").isEqualTo(422);
+        }
+    }
 }
