@@ -99,7 +99,7 @@ public final class HeraldApp implements AutoCloseable {
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
                     new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts())), clock, metrics);
             this.apiKeys = new ApiKeyStore(database.jdbi(), clock);
-            this.userTokens = new UserTokens(keys.userTokenSecret(), clock);
+            this.userTokens = new UserTokens(keys.userTokenSecret(), clock, settings.userTokenMaxLifetime());
             Authenticator auth = new Authenticator(apiKeys, userTokens);
             ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
             AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());

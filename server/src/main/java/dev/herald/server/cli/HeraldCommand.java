@@ -31,6 +31,11 @@ public final class HeraldCommand implements Runnable {
                 cl.getSubcommands().get("vapid").getSubcommands().get("show"))) {
             SettingsOptions.addTo(sub.getCommandSpec());
         }
+        // An option's value is whatever follows it, even when it looks like an option: base64url secrets and keys
+        // begin with "-h" or "-V" about 1 time in 2,048 each, and a payload may be "-hello". Without these, picocli
+        // reads such a value as the clustered help/version flags and prints the usage text instead of running.
+        cl.setPosixClusteredShortOptionsAllowed(false);
+        cl.setAllowOptionsAsOptionParameters(true);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, line, parseResult) -> {

@@ -31,6 +31,8 @@ public enum Option {
     RECEIPT_KEY("receipt-key", "", "SECRET", "Key of the delivery receipts in push payloads (encoded like user-token-secret); "
             + "generated into keys.json when unset."),
     USER_TOKEN_TTL("user-token-ttl", "3600", "SECONDS", "Lifetime of user tokens minted by Herald."),
+    USER_TOKEN_MAX_LIFETIME("user-token-max-lifetime", "86400", "SECONDS",
+            "Longest user-token lifetime accepted (exp - iat, and exp - now); longer tokens are refused. >= user-token-ttl."),
     ANONYMOUS_SUBSCRIPTIONS("anonymous-subscriptions", "false", "BOOL", "Accept subscriptions without a user token."),
     CORS_ORIGINS("cors-origins", "", "ORIGINS",
             "Origins (https://app.example.com) whose pages may call the API from the browser, comma-separated; * for any."),

@@ -28,6 +28,7 @@ public record Settings(
         String endpointTokenKey,
         String receiptKey,
         Duration userTokenTtl,
+        Duration userTokenMaxLifetime,
         boolean anonymousSubscriptions,
         List<String> corsOrigins,
         List<Cidr> trustedProxies,

@@ -172,6 +172,12 @@ public final class SettingsLoader {
             throw new ConfigException(where(Option.VAPID_SUBJECT) + ": " + e.getMessage());
         }
         String secret = secret(Option.USER_TOKEN_SECRET);
+        Duration tokenTtl = seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400);
+        Duration tokenMaxLifetime = seconds(Option.USER_TOKEN_MAX_LIFETIME, 60, 30 * 86_400);
+        if (tokenTtl.compareTo(tokenMaxLifetime) > 0) {
+            throw new ConfigException("user-token-ttl (" + tokenTtl.toSeconds() + ") must be <= user-token-max-lifetime ("
+                    + tokenMaxLifetime.toSeconds() + "), or Herald would mint tokens it then refuses");
+        }
         Duration retryMin = seconds(Option.RETRY_MIN, 1, 86_400);
         Duration retryMax = seconds(Option.RETRY_MAX, 1, 86_400);
         if (retryMax.compareTo(retryMin) < 0) {
@@ -188,7 +194,7 @@ public final class SettingsLoader {
                 raw(Option.DATABASE_PASSWORD), integer(Option.DATABASE_POOL_SIZE, 1, 200), publicUrl, bool(Option.DEMO),
                 bool(Option.PUSH_SERVICE),
                 raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret, secret(Option.ENDPOINT_TOKEN_KEY), secret(Option.RECEIPT_KEY),
-                seconds(Option.USER_TOKEN_TTL, 60, 30 * 86_400), bool(Option.ANONYMOUS_SUBSCRIPTIONS), corsOrigins(), trustedProxies(), hosts,
+                tokenTtl, tokenMaxLifetime, bool(Option.ANONYMOUS_SUBSCRIPTIONS), corsOrigins(), trustedProxies(), hosts,
                 bool(Option.ALLOW_PRIVATE_ENDPOINTS), integer(Option.MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
                 integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
                 integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),

@@ -181,7 +181,10 @@ public final class Idempotency {
     private static String fingerprint(Context ctx, byte[] body) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((ctx.method().name() + " " + ctx.path() + "\n").getBytes(StandardCharsets.UTF_8));
+            // The query is part of the request: ?userId=alice and ?userId=bob are different writes.
+            String query = ctx.queryString();
+            sha.update((ctx.method().name() + " " + ctx.path() + (query == null ? "" : "?" + query) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             sha.update(body);
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {

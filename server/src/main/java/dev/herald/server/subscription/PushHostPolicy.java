@@ -16,7 +16,9 @@ import java.util.Locale;
  * Which push endpoints Herald will ever POST to: the defence against using subscriptions for request forgery.
  * An endpoint must be https on a known push service's host (or an operator-configured one), and its host must
  * not resolve to a loopback, private, link-local (cloud metadata), CGNAT, multicast or unspecified address.
- * Herald's own embedded push service is allowed as it is. A development flag accepts http, and push services on
+ * Herald's own embedded push service is allowed as it is, but only its exact push path {@code /wpush/v1|v2/{token}}:
+ * no other path on Herald's own origin (dot segments, encoded characters, a query or a fragment would reach other
+ * routes, with our VAPID header). A development flag accepts http, and push services on
  * localhost or an IP literal (a local test push service) without listing them.
  */
 public final class PushHostPolicy {
@@ -26,6 +28,9 @@ public final class PushHostPolicy {
             "updates.push.services.mozilla.com", ".push.services.mozilla.com", // Firefox
             ".push.apple.com",                                       // Safari (web.push.apple.com)
             ".notify.windows.com");                                  // Edge on Windows (WNS)
+
+    /** The only path of Herald's own push service a subscription may name: what {@code EndpointTokens} issue. */
+    private static final java.util.regex.Pattern OWN_PUSH_PATH = java.util.regex.Pattern.compile("/wpush/v[12]/[A-Za-z0-9_-]+");
 
     /** Resolves host names; tests substitute one that answers without DNS. */
     @FunctionalInterface
@@ -97,7 +102,8 @@ public final class PushHostPolicy {
                 && uri.getScheme().equalsIgnoreCase(own.getScheme())
                 && uri.getHost().equalsIgnoreCase(own.getHost())
                 && uri.getPort() == own.getPort()
-                && uri.getRawPath() != null && uri.getRawPath().startsWith("/wpush/");
+                && uri.getRawPath() != null && OWN_PUSH_PATH.matcher(uri.getRawPath()).matches()
+                && uri.getRawQuery() == null && uri.getRawFragment() == null;
     }
 
     private static boolean isLocalDevelopmentHost(String host) {

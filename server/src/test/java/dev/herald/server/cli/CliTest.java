@@ -98,6 +98,37 @@ class CliTest {
     }
 
     @Test
+    void valuesThatBeginWithHelpOrVersionFlagsAreTakenAsValues() throws Exception {
+        // 1 in 2,048 base64url secrets begins with -h or -V; such a value must not print the usage text instead
+        UserAgentKeys ua = new UserAgentKeys(UserAgentKeys.generate().keyPair(),
+                dev.herald.webpush.Base64Url.decode("-hAAAAAAAAAAAAAAAAAAAA", "auth"));
+        VapidKeys vapid = VapidKeys.generate();
+        while (!vapid.privateKeyBase64Url().startsWith("-h") && !vapid.privateKeyBase64Url().startsWith("-V")) {
+            vapid = VapidKeys.generate();
+        }
+        List<List<String>> variants = List.of(List.of("--payload", "-hello"), List.of("--payload=-hello"),
+                List.of("--payload", "-Version 2"), List.of("--payload", "-h"), List.of("--payload", "--help"));
+        for (List<String> payload : variants) {
+            out.reset();
+            err.reset();
+            List<String> args = new java.util.ArrayList<>(List.of(sendArgs(ua, vapid, payload.toArray(String[]::new))));
+            // the secrets as --auth=-h… too (attached), the way a script passes them
+            args.replaceAll(a -> a.equals("--auth") ? "--auth=" + ua.authBase64Url() : a);
+            args.remove(ua.authBase64Url());
+
+            int code = run(args.toArray(String[]::new));
+
+            assertThat(code).as(payload + ": " + out() + err()).isEqualTo(0);
+            assertThat(out()).as(payload.toString()).startsWith("sent: 201 Created").doesNotContain("Usage:");
+            String expected = payload.size() == 1 ? payload.get(0).substring("--payload=".length()) : payload.get(1);
+            assertThat(new String(ua.decrypt(bodies.get(bodies.size() - 1)), StandardCharsets.UTF_8)).isEqualTo(expected);
+        }
+        assertThat(ua.authBase64Url()).startsWith("-h");
+        assertThat(run("push", "send", "--help")).as("help still works").isZero();
+        assertThat(out()).contains("Usage:");
+    }
+
+    @Test
     void pushSendReportsAGoneSubscription() {
         status.set(410);
 

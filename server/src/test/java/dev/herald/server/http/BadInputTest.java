@@ -57,6 +57,7 @@ class BadInputTest {
         String p256dh = BROWSER.p256dh();
         String auth = BROWSER.authBase64Url();
         List<Case> cases = new ArrayList<>();
+        String own = server.app.publicUrl().toString();
         // bodies
         cases.add(new Case("malformed JSON", subscribe("{\"subscription\":"), 400, "malformed-json"));
         cases.add(new Case("JSON array", subscribe("[1,2]"), 400, "malformed-json"));
@@ -89,7 +90,10 @@ class BadInputTest {
         // forbidden endpoints
         for (String endpoint : List.of("http://fcm.googleapis.com/fcm/send/x", "https://127.0.0.1/push", "https://10.0.0.7/push",
                 "https://169.254.169.254/latest/meta-data", "https://[::1]/push", "https://evil.example.org/push",
-                "https://localhost/push", "https://user:pw@fcm.googleapis.com/x", "file:///etc/passwd", "not a url")) {
+                "https://localhost/push", "https://user:pw@fcm.googleapis.com/x", "file:///etc/passwd", "not a url",
+                // Herald's own push service is exempt only for its exact push path
+                own + "/wpush/../internal/admin", own + "/wpush/v1/%2e%2e/%2e%2e/api/v1/config", own + "/wpush/v1/abc?x=1",
+                own + "/wpush/v1/abc#x", own + "/wpush/m/abc", own + "/wpush/v2/abc/..")) {
             cases.add(new Case("endpoint " + endpoint, subscribe(subscription(endpoint, p256dh, auth)), 422, "endpoint-not-allowed"));
         }
         // auth

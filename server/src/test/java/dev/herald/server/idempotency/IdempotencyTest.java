@@ -113,6 +113,25 @@ class IdempotencyTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void reusingAKeyForAnotherQueryStringIs422AndNeverReplaysTheOtherUsersAnswer(Backend backend) {
+        try (TestServer server = new TestServer(backend, s -> s.with(dev.herald.server.config.Option.SYNC_COLLECTIONS, "notes:private"))) {
+            String notes = "/api/v1/sync/notes/mutations";
+            Api.Response alice = server.api.post(notes + "?userId=alice", server.key, post("n1", "hello"), key("k-q"));
+
+            Api.Response bob = server.api.post(notes + "?userId=bob", server.key, post("n1", "hello"), key("k-q"));
+
+            assertThat(alice.status()).as(alice.toString()).isEqualTo(200);
+            assertThat(bob.status()).as(bob.toString()).isEqualTo(422);
+            assertThat(bob.json().get("code").asText()).isEqualTo("idempotency-key-reused");
+            assertThat(bob.headers().firstValue("Idempotency-Replayed")).isEmpty();
+            Api.Response bobFresh = server.api.post(notes + "?userId=bob", server.key, post("n1", "hello"), key("k-q2"));
+            assertThat(bobFresh.json().at("/results/0/status").asText()).isEqualTo("applied");
+            assertThat(documents(server)).as("one note for alice, one for bob").isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void aRetryWhileTheFirstIsInFlightIs409AndAnAbandonedOneIsTakenOver(Backend backend) {
         try (TestServer server = new TestServer(backend)) {
             long now = server.clock.millis();

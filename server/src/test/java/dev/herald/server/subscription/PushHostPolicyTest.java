@@ -27,7 +27,13 @@ class PushHostPolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"https://fcm.googleapis.com.evil.org/x", "https://evilfcm.googleapis.com/x", "https://herald.example.com/api/v1/x",
-            "http://herald.example.com:80/wpush/v1/x"})
+            "http://herald.example.com:80/wpush/v1/x", "https://herald.example.com/wpush/../internal/admin",
+            "https://herald.example.com/wpush/v1/../../api/v1/x", "https://herald.example.com/wpush/%2e%2e/api/v1/x",
+            "https://herald.example.com/wpush/v1/%2E%2E", "https://herald.example.com/wpush/v1/abc?x=1",
+            "https://herald.example.com/wpush/v1/abc#f", "https://herald.example.com/wpush/v3/abc",
+            "https://herald.example.com/wpush/m/abc", "https://herald.example.com/wpush/v1/abc/extra",
+            "https://herald.example.com/wpush/v1/", "https://herald.example.com/wpush/connect",
+            "https://herald.example.com/wpush/./v1/abc", "https://herald.example.com//wpush/v1/abc"})
     void lookAlikesAndOtherPathsAreRefused(String endpoint) {
         assertThatThrownBy(() -> policy.check(endpoint)).isInstanceOf(ApiException.class);
     }
