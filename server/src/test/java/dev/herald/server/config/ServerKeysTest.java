@@ -49,12 +49,12 @@ class ServerKeysTest {
         Files.writeString(dir.resolve("keys.json"), Json.stringify(Map.of("vapidPublicKey", vapid.publicKeyBase64Url(),
                 "vapidPrivateKey", vapid.privateKeyBase64Url(), "userTokenSecret", Base64Url.encode(old))));
         Files.setPosixFilePermissions(dir.resolve("keys.json"), PosixFilePermissions.fromString("rw-r--r--"));
-        String tokenOfTheOldServer = new UserTokens(old, Clock.systemUTC()).mint("ada", Duration.ofHours(1)).token();
+        String tokenOfTheOldServer = new UserTokens(old, Clock.systemUTC(), Duration.ofDays(1)).mint("ada", Duration.ofHours(1)).token();
 
         ServerKeys keys = ServerKeys.load(settings(dir, Map.of()));
 
         assertThat(keys.userTokenSecret()).isEqualTo(old);
-        assertThat(new UserTokens(keys.userTokenSecret(), Clock.systemUTC()).verify(tokenOfTheOldServer)).isEqualTo("ada");
+        assertThat(new UserTokens(keys.userTokenSecret(), Clock.systemUTC(), Duration.ofDays(1)).verify(tokenOfTheOldServer)).isEqualTo("ada");
         assertThat(keys.endpointTokens()).as("endpoints issued before keep working")
                 .isEqualTo(ServerKeys.derive(old, "herald push endpoints v1"));
         assertThat(keys.receipts()).isEqualTo(ServerKeys.derive(old, "herald receipts v1"));
