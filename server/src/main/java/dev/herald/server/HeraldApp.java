@@ -7,8 +7,10 @@ import dev.herald.server.auth.UserTokens;
 import dev.herald.server.config.ServerKeys;
 import dev.herald.server.config.Settings;
 import dev.herald.server.delivery.DeliveryEngine;
+import dev.herald.server.delivery.DeliveryHistory;
 import dev.herald.server.delivery.RetryPolicy;
 import dev.herald.server.engagement.EventRoutes;
+import dev.herald.server.engagement.DailyStats;
 import dev.herald.server.engagement.EventStore;
 import dev.herald.server.engagement.Receipts;
 import dev.herald.server.preference.DeliveryGate;
@@ -31,6 +33,8 @@ import dev.herald.server.notification.NotificationService;
 import dev.herald.server.notification.NotificationStore;
 import dev.herald.server.idempotency.Idempotency;
 import dev.herald.server.ops.Maintenance;
+import dev.herald.server.retention.Retention;
+import dev.herald.server.storage.Dialect;
 import dev.herald.server.sync.SyncRoutes;
 import java.util.Map;
 import dev.herald.server.ops.OpenApiRoutes;
@@ -62,6 +66,8 @@ public final class HeraldApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldApp.class);
     /** Requests in flight to one push service; the node-wide bound is delivery-concurrency. */
     private static final int MAX_PER_PUSH_SERVICE = 512;
+    /** Rows per pruning statement: large enough to keep up, small enough that no write waits long behind one. */
+    private static final int RETENTION_BATCH = 2000;
 
     private final Database database;
     private final WebPushSender sender;
@@ -72,8 +78,6 @@ public final class HeraldApp implements AutoCloseable {
     private final ServerKeys keys;
     private final URI publicUrl;
     private final Maintenance maintenance;
-    private final Idempotency idempotency;
-    private final SyncRoutes sync;
     private final PushService pushService;
 
     /** What a process serves: everything, or only the embedded push service ({@code herald push-service}). */
@@ -111,7 +115,8 @@ public final class HeraldApp implements AutoCloseable {
             NotificationStore notificationStore = new NotificationStore(database.jdbi(), clock);
             NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock);
             TopicRules topicRules = new TopicRules(settings);
-            EventStore events = new EventStore(database.jdbi(), clock);
+            DailyStats dailyStats = new DailyStats(database.jdbi());
+            EventStore events = new EventStore(database.jdbi(), clock, dailyStats);
             SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock);
             List<Router.Feature> features = new java.util.ArrayList<>(List.of(
                     new OpsRoutes(database, () -> keys.vapid() != null, metrics),
@@ -150,9 +155,10 @@ public final class HeraldApp implements AutoCloseable {
             if (pushService != null) {
                 tasks.put("expired push messages", pushService::purgeExpired);
             }
+            tasks.put("retention", new Retention(database.jdbi(), database.writeLock(), new DeliveryHistory(database.jdbi()), events,
+                    dailyStats, clock, new Retention.Config(settings.notificationRetention(), settings.eventRetention(),
+                    settings.dailyStatsRetention(), RETENTION_BATCH, database.dialect() == Dialect.SQLITE))::run);
             this.maintenance = new Maintenance(tasks, Duration.ofMinutes(1));
-            this.idempotency = idempotency;
-            this.sync = sync;
             if (effectiveUrl.get() == null) {
                 effectiveUrl.set(URI.create("http://localhost:" + api.port()));
             }
@@ -218,13 +224,9 @@ public final class HeraldApp implements AutoCloseable {
         return api.routes();
     }
 
-    /** Runs the periodic housekeeping now (tests move a fake clock, then call this). */
+    /** Runs the periodic housekeeping now, every task the background thread runs (tests move a fake clock, then call this). */
     public void runMaintenance() {
-        idempotency.prune();
-        sync.purgeTombstones();
-        if (pushService != null) {
-            pushService.purgeExpired();
-        }
+        maintenance.runNow();
     }
 
     /** Wakes the delivery engine (tests that move a fake clock use this instead of waiting for a poll). */

@@ -57,6 +57,12 @@ public enum Option {
     MAX_MUTATIONS("max-mutations", "100", "N", "Mutations per sync batch."),
     TOMBSTONE_HORIZON("tombstone-horizon", "2592000", "SECONDS", "How long deletes are kept as tombstones in the change feed."),
     IDEMPOTENCY_RETENTION("idempotency-retention", "86400", "SECONDS", "How long Idempotency-Key responses are kept (at least a day)."),
+    NOTIFICATION_RETENTION("notification-retention", "2592000", "SECONDS",
+            "How long a notification and its deliveries are kept after it finished (nothing left queued, in flight or scheduled)."),
+    EVENT_RETENTION("event-retention", "7776000", "SECONDS",
+            "How long engagement events are kept (they also go with their notification, whichever comes first)."),
+    DAILY_STATS_RETENTION("daily-stats-retention", "34560000", "SECONDS",
+            "How long the daily per-category statistics that outlive pruned notifications are kept."),
     CATEGORIES("categories", "", "LIST", "Notification categories, comma-separated id:on|off|critical[:Label] (in a file also an "
             + "array of tables with id, label, description, default, critical, max-per-day). Default: general:on:General, "
             + "or with --demo the demo's categories."),

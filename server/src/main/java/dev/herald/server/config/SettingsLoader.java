@@ -202,6 +202,8 @@ public final class SettingsLoader {
                 integer(Option.FANOUT_PAGE, 1, 100_000), collections(), integer(Option.MAX_DOCUMENT_BYTES, 64, 1024 * 1024),
                 integer(Option.MAX_MUTATIONS, 1, 1000), seconds(Option.TOMBSTONE_HORIZON, 60, 10 * 365 * 86_400),
                 seconds(Option.IDEMPOTENCY_RETENTION, 86_400, 365 * 86_400),
+                seconds(Option.NOTIFICATION_RETENTION, 60, 10 * 365 * 86_400), seconds(Option.EVENT_RETENTION, 60, 10 * 365 * 86_400),
+                seconds(Option.DAILY_STATS_RETENTION, 86_400, 10 * 365 * 86_400),
                 Categories.parse(raw(Option.CATEGORIES), where(Option.CATEGORIES), bool(Option.DEMO)), topics(),
                 integer(Option.MAX_TOPICS_PER_SUBSCRIPTION, 1, 1000), integer(Option.MAX_PER_DAY, 0, 10_000),
                 bool(Option.QUIET_HOURS_BYPASS));

@@ -49,8 +49,8 @@ public final class EventRoutes implements Router.Feature {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Stat(String category, int notifications, int targeted, int sent, int suppressed, int delivered, int clicked,
-            Double clickThroughRate) {}
+    record Stat(String category, long notifications, long targeted, long sent, long suppressed, long failed, long expired,
+            long gone, long cancelled, long delivered, long shown, long clicked, long closed, Double clickThroughRate) {}
 
     @Override
     public void routes(Router router) {
@@ -124,8 +124,9 @@ public final class EventRoutes implements Router.Feature {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "since must be before until, at most 366 days apart", "since");
         }
         List<Stat> rows = store.stats(from.toEpochMilli(), to.toEpochMilli()).stream()
-                .map(s -> new Stat(s.category(), s.notifications(), s.targeted(), s.sent(), s.suppressed(), s.delivered(),
-                        s.clicked(), s.clickThroughRate()))
+                .map(s -> new Stat(s.category(), s.notifications(), s.targeted(), s.sent(), s.suppressed(), s.failed(),
+                        s.expired(), s.gone(), s.cancelled(), s.delivered(), s.shown(), s.clicked(), s.closed(),
+                        s.clickThroughRate()))
                 .toList();
         Json.write(ctx, 200, Map.of("since", from.toString(), "until", to.toString(), "categories", rows));
     }

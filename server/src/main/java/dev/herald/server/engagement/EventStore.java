@@ -5,16 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Engagement events from service workers, and the counts built from them. */
 public final class EventStore {
     private final Jdbi jdbi;
     private final Clock clock;
+    private final DailyStats daily;
 
-    public EventStore(Jdbi jdbi, Clock clock) {
+    public EventStore(Jdbi jdbi, Clock clock, DailyStats daily) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.daily = daily;
     }
 
     /** Whether {@code subscriptionId} was sent (or is being sent) {@code notificationId}. */
@@ -48,57 +51,130 @@ public final class EventStore {
     }
 
     /** Clicks (on the notification or an action) per delivered notification, 4 decimals; null before any delivery. */
-    static Double rate(int clicked, int delivered) {
+    static Double rate(long clicked, long delivered) {
         return delivered == 0 ? null : Math.round(10_000.0 * clicked / delivered) / 10_000.0;
     }
 
     public Engagement engagement(String notificationId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(DISTINCT subscription_id) AS delivered, "
+        return jdbi.withHandle(h -> engagement(h, notificationId));
+    }
+
+    /** The same inside the caller's transaction (the rollup reads it where it marks the notification rolled up). */
+    public Engagement engagement(Handle h, String notificationId) {
+        return h.createQuery("SELECT COUNT(DISTINCT subscription_id) AS delivered, "
                         + "COUNT(DISTINCT CASE WHEN type = 'shown' THEN subscription_id END) AS shown, "
                         + "COUNT(DISTINCT CASE WHEN type IN ('clicked', 'action') THEN subscription_id END) AS clicked, "
                         + "COUNT(DISTINCT CASE WHEN type = 'closed' THEN subscription_id END) AS closed "
                         + "FROM notification_events WHERE notification_id = ?")
                 .bind(0, notificationId)
                 .map((rs, ctx) -> new Engagement(rs.getInt("delivered"), rs.getInt("shown"), rs.getInt("clicked"), rs.getInt("closed")))
-                .one());
+                .one();
     }
 
-    /** Per category, over notifications created in {@code [from, to]}. */
-    public record CategoryStats(String category, int notifications, int targeted, int sent, int suppressed, int delivered,
-            int clicked) {
+    /** Deletes up to {@code batch} events of these notifications; returns how many. */
+    public int prune(List<String> notificationIds, int batch) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM notification_events WHERE (notification_id, subscription_id, type, "
+                        + "action) IN (SELECT notification_id, subscription_id, type, action FROM notification_events "
+                        + "WHERE notification_id IN (<ids>) LIMIT :batch)")
+                .bindList("ids", notificationIds).bind("batch", batch).execute());
+    }
+
+    /**
+     * Deletes up to {@code batch} events recorded before {@code before} whose notification is already rolled up
+     * into the daily statistics (the others still count from the raw rows); returns how many.
+     */
+    public int pruneRecordedBefore(long before, int batch) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM notification_events WHERE (notification_id, subscription_id, type, "
+                        + "action) IN (SELECT e.notification_id, e.subscription_id, e.type, e.action FROM notification_events e "
+                        + "JOIN notifications n ON n.id = e.notification_id WHERE e.recorded_at < ? AND n.rolled_up_at IS NOT NULL "
+                        + "LIMIT ?)")
+                .bind(0, before).bind(1, batch).execute());
+    }
+
+    /**
+     * Per category, over notifications created in {@code [from, to]} that are not rolled up yet (rolled-up ones are
+     * in {@link DailyStats}). Each figure counts deliveries in that state, except {@code notifications}, and the
+     * engagement ones, which count subscriptions that reported such an event.
+     */
+    public record CategoryStats(String category, long notifications, long targeted, long sent, long suppressed, long failed,
+            long expired, long gone, long cancelled, long delivered, long shown, long clicked, long closed) {
         public Double clickThroughRate() {
             return rate(clicked, delivered);
         }
+
+        public CategoryStats plus(CategoryStats o) {
+            return new CategoryStats(category, notifications + o.notifications, targeted + o.targeted, sent + o.sent,
+                    suppressed + o.suppressed, failed + o.failed, expired + o.expired, gone + o.gone, cancelled + o.cancelled,
+                    delivered + o.delivered, shown + o.shown, clicked + o.clicked, closed + o.closed);
+        }
+
+        long[] values() {
+            return new long[] {notifications, targeted, sent, suppressed, failed, expired, gone, cancelled, delivered, shown,
+                    clicked, closed};
+        }
+
+        static CategoryStats of(String category, long[] v) {
+            return new CategoryStats(category, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]);
+        }
     }
 
+    /** The columns of {@link CategoryStats#values()}, which are also {@code daily_stats}' columns. */
+    static final java.util.List<String> FIGURES = List.of("notifications", "targeted", "sent", "suppressed", "failed", "expired",
+            "gone", "cancelled", "delivered", "shown", "clicked", "closed");
+
+    /**
+     * Per category over notifications created in {@code [from, to]}: the raw rows of those not rolled up yet plus the
+     * daily statistics of the rolled-up ones, which count when their UTC day starts in {@code [from, to)}.
+     */
     public List<CategoryStats> stats(long from, long to) {
+        Map<String, CategoryStats> merged = new java.util.TreeMap<>();
+        for (CategoryStats s : unrolledStats(from, to)) {
+            merged.merge(s.category(), s, CategoryStats::plus);
+        }
+        for (CategoryStats s : daily.between(from, to)) {
+            merged.merge(s.category(), s, CategoryStats::plus);
+        }
+        return merged.values().stream().map(s -> s.category().isEmpty() ? CategoryStats.of(null, s.values()) : s).toList();
+    }
+
+    private List<CategoryStats> unrolledStats(long from, long to) {
         return jdbi.withHandle(h -> {
-            Map<String, int[]> rows = new LinkedHashMap<>();
-            h.createQuery("SELECT COALESCE(category, '') AS category, COUNT(*) AS n FROM notifications WHERE created_at >= :from "
-                            + "AND created_at <= :to GROUP BY COALESCE(category, '') ORDER BY 1")
+            Map<String, long[]> rows = new LinkedHashMap<>();
+            String window = "n.created_at >= :from AND n.created_at <= :to AND n.rolled_up_at IS NULL";
+            h.createQuery("SELECT COALESCE(category, '') AS category, COUNT(*) AS notifications FROM notifications n WHERE "
+                            + window + " GROUP BY COALESCE(category, '')")
                     .bind("from", from).bind("to", to)
-                    .map((rs, ctx) -> Map.entry(rs.getString("category"), rs.getInt("n")))
-                    .forEach(e -> rows.computeIfAbsent(e.getKey(), k -> new int[6])[0] = e.getValue());
+                    .map((rs, ctx) -> fill(rows, rs, 0, "notifications")).list();
             h.createQuery("SELECT COALESCE(n.category, '') AS category, COUNT(*) AS targeted, "
                             + "SUM(CASE WHEN d.state = 'sent' THEN 1 ELSE 0 END) AS sent, "
-                            + "SUM(CASE WHEN d.state = 'suppressed' THEN 1 ELSE 0 END) AS suppressed "
-                            + "FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
-                            + "WHERE n.created_at >= :from AND n.created_at <= :to GROUP BY COALESCE(n.category, '')")
+                            + "SUM(CASE WHEN d.state = 'suppressed' THEN 1 ELSE 0 END) AS suppressed, "
+                            + "SUM(CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END) AS failed, "
+                            + "SUM(CASE WHEN d.state = 'expired' THEN 1 ELSE 0 END) AS expired, "
+                            + "SUM(CASE WHEN d.state = 'gone' THEN 1 ELSE 0 END) AS gone, "
+                            + "SUM(CASE WHEN d.state = 'cancelled' THEN 1 ELSE 0 END) AS cancelled "
+                            + "FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE " + window
+                            + " GROUP BY COALESCE(n.category, '')")
                     .bind("from", from).bind("to", to)
-                    .map((rs, ctx) -> Map.entry(rs.getString("category"), new int[] {rs.getInt("targeted"), rs.getInt("sent"),
-                            rs.getInt("suppressed")}))
-                    .forEach(e -> System.arraycopy(e.getValue(), 0, rows.computeIfAbsent(e.getKey(), k -> new int[6]), 1, 3));
-            h.createQuery("SELECT COALESCE(n.category, '') AS category, COUNT(DISTINCT e.notification_id || ' ' || e.subscription_id) AS delivered, "
-                            + "COUNT(DISTINCT CASE WHEN e.type IN ('clicked', 'action') THEN e.notification_id || ' ' || e.subscription_id END) AS clicked "
-                            + "FROM notification_events e JOIN notifications n ON n.id = e.notification_id "
-                            + "WHERE n.created_at >= :from AND n.created_at <= :to GROUP BY COALESCE(n.category, '')")
+                    .map((rs, ctx) -> fill(rows, rs, 1, "targeted", "sent", "suppressed", "failed", "expired", "gone", "cancelled"))
+                    .list();
+            String pair = "e.notification_id || ' ' || e.subscription_id";
+            h.createQuery("SELECT COALESCE(n.category, '') AS category, COUNT(DISTINCT " + pair + ") AS delivered, "
+                            + "COUNT(DISTINCT CASE WHEN e.type = 'shown' THEN " + pair + " END) AS shown, "
+                            + "COUNT(DISTINCT CASE WHEN e.type IN ('clicked', 'action') THEN " + pair + " END) AS clicked, "
+                            + "COUNT(DISTINCT CASE WHEN e.type = 'closed' THEN " + pair + " END) AS closed "
+                            + "FROM notification_events e JOIN notifications n ON n.id = e.notification_id WHERE " + window
+                            + " GROUP BY COALESCE(n.category, '')")
                     .bind("from", from).bind("to", to)
-                    .map((rs, ctx) -> Map.entry(rs.getString("category"), new int[] {rs.getInt("delivered"), rs.getInt("clicked")}))
-                    .forEach(e -> System.arraycopy(e.getValue(), 0, rows.computeIfAbsent(e.getKey(), k -> new int[6]), 4, 2));
-            return rows.entrySet().stream().map(e -> {
-                int[] r = e.getValue();
-                return new CategoryStats(e.getKey().isEmpty() ? null : e.getKey(), r[0], r[1], r[2], r[3], r[4], r[5]);
-            }).toList();
+                    .map((rs, ctx) -> fill(rows, rs, 8, "delivered", "shown", "clicked", "closed")).list();
+            return rows.entrySet().stream().map(e -> CategoryStats.of(e.getKey(), e.getValue())).toList();
         });
+    }
+
+    private static int fill(Map<String, long[]> rows, java.sql.ResultSet rs, int offset, String... columns) throws java.sql.SQLException {
+        long[] row = rows.computeIfAbsent(rs.getString("category"), k -> new long[FIGURES.size()]);
+        for (int i = 0; i < columns.length; i++) {
+            row[offset + i] = rs.getLong(columns[i]);
+        }
+        return 0;
     }
 }

@@ -10,10 +10,12 @@ import org.slf4j.LoggerFactory;
 public final class Maintenance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
 
+    private final Map<String, IntSupplier> tasks;
     private final Thread thread;
 
     /** Runs every task now and then every {@code interval}; each returns how many records it removed. */
     public Maintenance(Map<String, IntSupplier> tasks, Duration interval) {
+        this.tasks = Map.copyOf(tasks);
         this.thread = Thread.ofPlatform().name("herald-maintenance").daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 tasks.forEach((name, task) -> {
@@ -33,6 +35,11 @@ public final class Maintenance implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** Runs every task once on the calling thread; a task's failure propagates (tests move a fake clock, then call this). */
+    public void runNow() {
+        tasks.values().forEach(IntSupplier::getAsInt);
     }
 
     @Override

@@ -76,8 +76,10 @@ class EventsApiTest {
 
             JsonNode stats = server.api.get("/api/v1/stats", server.key).json();
             assertThat(stats.get("categories").toString()).isEqualTo("[{\"category\":\"news\",\"notifications\":1,\"targeted\":2,"
-                    + "\"sent\":2,\"suppressed\":0,\"delivered\":2,\"clicked\":1,\"clickThroughRate\":0.5},{\"category\":\"promo\","
-                    + "\"notifications\":1,\"targeted\":1,\"sent\":1,\"suppressed\":0,\"delivered\":0,\"clicked\":0}]");
+                    + "\"sent\":2,\"suppressed\":0,\"failed\":0,\"expired\":0,\"gone\":0,\"cancelled\":0,\"delivered\":2,"
+                    + "\"shown\":1,\"clicked\":1,\"closed\":1,\"clickThroughRate\":0.5},{\"category\":\"promo\",\"notifications\":1,"
+                    + "\"targeted\":1,\"sent\":1,\"suppressed\":0,\"failed\":0,\"expired\":0,\"gone\":0,\"cancelled\":0,"
+                    + "\"delivered\":0,\"shown\":0,\"clicked\":0,\"closed\":0}]");
         }
     }
 }

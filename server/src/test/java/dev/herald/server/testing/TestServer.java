@@ -132,6 +132,12 @@ public final class TestServer implements AutoCloseable {
         app.wakeDelivery();
     }
 
+    /** Moves the fake clock to {@code at} and runs the periodic housekeeping once. */
+    public void runMaintenanceAt(Instant at) {
+        advanceTo(at);
+        app.runMaintenance();
+    }
+
     @Override
     public void close() {
         app.close();
