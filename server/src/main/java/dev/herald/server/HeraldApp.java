@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.server.admin.AdminConsole;
 import dev.herald.server.auth.ApiKeyStore;
 import dev.herald.server.auth.Authenticator;
 import dev.herald.server.auth.TokenRoutes;
@@ -118,18 +119,24 @@ public final class HeraldApp implements AutoCloseable {
             DailyStats dailyStats = new DailyStats(database.jdbi());
             EventStore events = new EventStore(database.jdbi(), clock, dailyStats);
             SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock);
+            SubscriptionStore subscriptions = new SubscriptionStore(database.jdbi(), clock);
+            NotificationRoutes notificationRoutes = new NotificationRoutes(notificationStore, notifications, idempotency, auth,
+                    settings, topicRules, events, clock);
+            AdminConsole admin = new AdminConsole(new AdminConsole.Parts(database.jdbi(), auth, apiKeys, subscriptions,
+                    notificationRoutes, notificationStore, keys.vapid().publicKeyBase64Url()), settings, effectiveUrl::get, clock);
             List<Router.Feature> features = new java.util.ArrayList<>(List.of(
                     new OpsRoutes(database, () -> keys.vapid() != null, metrics),
                     new OpenApiRoutes(),
                     new ConfigRoutes(keys.vapid().publicKeyBase64Url(), settings),
                     new TokenRoutes(userTokens, auth, settings),
-                    new SubscriptionRoutes(new SubscriptionStore(database.jdbi(), clock), policy, auth, settings, topicRules),
+                    new SubscriptionRoutes(subscriptions, policy, auth, settings, topicRules),
                     new PreferenceRoutes(preferences, auth, settings, topicRules),
                     new UserLabelRoutes(database.jdbi(), auth, settings, topicRules),
-                    new NotificationRoutes(notificationStore, notifications, idempotency, auth, settings, topicRules, events, clock),
+                    notificationRoutes,
                     new EventRoutes(events, receipts, auth, clock),
                     new SdkRoutes(),
-                    sync));
+                    sync,
+                    admin));
             if (settings.demo()) {
                 features.add(new DemoRoutes(userTokens, settings));
             }
@@ -151,7 +158,8 @@ public final class HeraldApp implements AutoCloseable {
             this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), clientAddress, features,
                     List.of(new Cors(settings.corsOrigins())::install, idempotency::install)).start();
             Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
-                    "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger));
+                    "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger,
+                    "admin sessions", admin::pruneSessions));
             if (pushService != null) {
                 tasks.put("expired push messages", pushService::purgeExpired);
             }

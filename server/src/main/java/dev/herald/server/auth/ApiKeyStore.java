@@ -77,7 +77,8 @@ public final class ApiKeyStore {
         return out;
     }
 
-    static String hash(String key) {
+    /** SHA-256, hex: how Herald stores 256-bit random secrets (keys, console sessions). */
+    public static String hash(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -29,6 +29,14 @@ public final class Authenticator {
         return caller;
     }
 
+    /**
+     * Sets who is calling when something other than the {@code Authorization} header established it (the admin
+     * console's session cookie), so routes the console shares with the API see the same caller.
+     */
+    public void assume(Context ctx, Caller caller) {
+        ctx.attribute(ATTRIBUTE, caller);
+    }
+
     private Caller identify(String header) {
         if (header == null || header.isBlank()) {
             return new Caller.Anonymous();

@@ -16,6 +16,7 @@ public enum ErrorCode {
     INVALID_API_KEY(401, "invalid-api-key", "The API key is unknown or revoked"),
     FORBIDDEN(403, "forbidden", "The caller may not do this"),
     SERVER_OWNED(403, "server-owned", "Only a manage API key may set server-owned topics and tags"),
+    CSRF_TOKEN_INVALID(403, "csrf-token-invalid", "The console request lacks its session's CSRF token"),
     NOT_FOUND(404, "not-found", "No such resource"),
     ROUTE_NOT_FOUND(404, "route-not-found", "No such route"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed on this route"),

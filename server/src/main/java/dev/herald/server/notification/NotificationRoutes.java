@@ -82,7 +82,16 @@ public final class NotificationRoutes implements Router.Feature {
                 .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no notification " + id));
     }
 
-    private void create(Context ctx) {
+    /** The notification as {@code GET /api/v1/notifications/{id}} shows it (the admin console reuses the view). */
+    public Object describe(String id) {
+        return view(find(id));
+    }
+
+    /**
+     * {@code POST /api/v1/notifications}; public so the admin console's compose sends through the same checks, as the
+     * session's key (established by the console before it calls this).
+     */
+    public void create(Context ctx) {
         Caller.Key key = auth.requireScope(ctx, Scope.SEND);
         Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes())).only(Set.of("audience", "category", "payload",
                 "ttl", "urgency", "collapseKey", "sendAt", "sendAtLocal", "respectQuietHours"));

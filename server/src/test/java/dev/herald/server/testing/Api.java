@@ -48,6 +48,12 @@ public final class Api {
         return send(builder(path, bearer).DELETE());
     }
 
+    public Response delete(String path, String bearer, Map<String, String> headers) {
+        HttpRequest.Builder b = builder(path, bearer).DELETE();
+        headers.forEach(b::header);
+        return send(b);
+    }
+
     public Response post(String path, String bearer, Object json) {
         String body = json instanceof String s ? s : write(json);
         return send(builder(path, bearer).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
