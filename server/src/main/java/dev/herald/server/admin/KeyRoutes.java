@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * redacted, plus the VAPID public key subscriptions must be made with.
  */
 final class KeyRoutes implements Router.Feature {
-    /** Settings whose values are secrets: never shown, only whether they are set. */
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|private).*");
+    /** Settings whose values are secrets (any key but the VAPID public one): never shown, only whether they are set. */
+    private static final Pattern SECRET = Pattern.compile("(?i)(?!vapidPublicKey$).*(password|secret|private|key).*");
     /** Credentials a JDBC URL may carry in its query ({@code ?password=…}) or user-info. */
     private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)(password|user)=[^&;]*|//[^/@]*@");
 
@@ -110,7 +110,11 @@ final class KeyRoutes implements Router.Feature {
             } else if (c.getName().toLowerCase(Locale.ROOT).endsWith("url") && value != null) {
                 value = URL_CREDENTIALS.matcher(value.toString()).replaceAll(m -> m.group().startsWith("//") ? "//<redacted>@"
                         : m.group(1) + "=<redacted>");
-            } else if (value != null && !(value instanceof Number || value instanceof Boolean || value instanceof List<?>)) {
+            } else if (value instanceof List<?> list) {
+                // Settings' own records (categories, collections) as objects; anything else (CIDRs) as text
+                value = list.stream().map(e -> e instanceof String || e.getClass().getEnclosingClass() == Settings.class ? e
+                        : e.toString()).toList();
+            } else if (value != null && !(value instanceof Number || value instanceof Boolean)) {
                 value = value.toString();
             }
             out.put(c.getName(), value);

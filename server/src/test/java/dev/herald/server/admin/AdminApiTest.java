@@ -226,6 +226,8 @@ class AdminApiTest {
             assertThat(settings.toString()).doesNotContain("hunter2");
             assertThat(settings.at("/settings/databasePassword").asText()).isEqualTo("<redacted>");
             assertThat(settings.at("/settings/userTokenSecret").asText()).isIn("<redacted>", "<unset>");
+            assertThat(settings.at("/settings/vapidPrivateKey").asText()).isIn("<redacted>", "<unset>");
+            assertThat(settings.at("/settings/vapidPublicKey").asText()).isNotIn("<redacted>", "<unset>");
         }
     }
 }
