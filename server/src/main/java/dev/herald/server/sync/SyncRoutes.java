@@ -54,10 +54,10 @@ public final class SyncRoutes implements Router.Feature {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ResultView(String id, String status, long version, JsonNode doc, Boolean deleted) {}
+    record ResultView(String id, String status, long version, JsonNode doc, Boolean deleted, String owner) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ChangeView(String id, long version, boolean deleted, JsonNode doc) {}
+    record ChangeView(String id, long version, boolean deleted, JsonNode doc, String owner) {}
 
     record FeedView(List<ChangeView> changes, String cursor, boolean hasMore) {}
 
@@ -109,20 +109,22 @@ public final class SyncRoutes implements Router.Feature {
         for (int i = 0; i < given.size(); i++) {
             mutations.add(parse(given.get(i), "mutations[" + i + "]"));
         }
-        String author = auth.caller(ctx) instanceof Caller.User u ? u.userId() : null;
+        String author = auth.caller(ctx) instanceof Caller.User u ? u.userId() : null; // null: a manage key
         record Outcome(byte[] response, boolean notified) {}
         Outcome outcome = store.jdbi().inTransaction(h -> {
-            List<SyncStore.Applied> applied = store.apply(h, collection.name(), owner, mutations, clock.millis());
+            List<SyncStore.Applied> applied = store.apply(h, collection.name(), owner, collection.shared(), author, mutations,
+                    clock.millis());
             boolean notified = false;
             if (collection.notifies()) {
-                for (int i = 0; i < applied.size(); i++) {
+                // One announcement per batch at most, for its first new document: a batch is not a way to flood everyone.
+                for (int i = 0; i < applied.size() && !notified; i++) {
                     if (applied.get(i).created()) {
-                        notified |= announce(h, collection.name(), mutations.get(i), author);
+                        notified = announce(h, collection.name(), mutations.get(i), author);
                     }
                 }
             }
             List<ResultView> results = applied.stream().map(a -> new ResultView(a.result().id(), a.result().status(),
-                    a.result().version(), parse(a.result().doc()), a.result().deleted())).toList();
+                    a.result().version(), parse(a.result().doc()), a.result().deleted(), a.result().owner())).toList();
             return new Outcome(idempotency.completeWith(ctx, h, 200, Map.of("results", results)), notified);
         });
         if (outcome.notified()) {
@@ -175,16 +177,16 @@ public final class SyncRoutes implements Router.Feature {
 
     /**
      * A new document in a notify collection tells the topic of the same name (but not its author), linking to it,
-     * in the category of the same name if there is one, else the first configured category.
+     * in the category of the same name if there is one, else the first configured category. "From" is the caller's
+     * user id, never a field of the document, which its writer chooses.
      */
     private NotificationService.Request announcement(String collection, Mutation m, String author) {
         JsonNode doc = parse(m.doc());
-        String name = doc.path("author").asText("");
         String text = doc.path("text").asText(doc.path("title").asText(""));
         if (text.length() > 140) {
             text = text.substring(0, 139) + "…";
         }
-        String title = name.isBlank() ? "New in " + collection : "New post from " + (name.length() > 60 ? name.substring(0, 60) : name);
+        String title = author == null ? "New in " + collection : "New post from " + author;
         String category = settings.category(collection).orElse(settings.categories().getFirst()).id();
         return notifications.toTopic(collection, author, category, title, text, "/?post=" + m.id(), 86_400);
     }
@@ -219,7 +221,7 @@ public final class SyncRoutes implements Router.Feature {
         }
         SyncStore.Page page = store.changes(collection.name(), owner, since, limit);
         List<ChangeView> changes = page.changes().stream()
-                .map(c -> new ChangeView(c.id(), c.version(), c.deleted(), parse(c.doc()))).toList();
+                .map(c -> new ChangeView(c.id(), c.version(), c.deleted(), parse(c.doc()), c.owner())).toList();
         long last = changes.isEmpty() ? since : changes.get(changes.size() - 1).version();
         Json.write(ctx, 200, new FeedView(changes, Cursor.encode(collection.name(), last), page.hasMore()));
     }

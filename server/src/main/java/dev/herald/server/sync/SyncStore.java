@@ -18,30 +18,40 @@ final class SyncStore {
         this.jdbi = jdbi;
     }
 
-    /** What became of one mutation. {@code doc} and {@code deleted} describe the server's document on conflict. */
-    record Result(String id, String status, long version, String doc, Boolean deleted) {}
+    /**
+     * What became of one mutation. {@code doc}, {@code deleted} and {@code owner} describe the server's document on
+     * conflict or forbidden.
+     */
+    record Result(String id, String status, long version, String doc, Boolean deleted, String owner) {}
 
-    record Change(String id, long version, boolean deleted, String doc) {}
+    /** {@code owner}: in a shared collection, the user who created the document (null: a manage key did). */
+    record Change(String id, long version, boolean deleted, String doc, String owner) {}
 
     record Page(List<Change> changes, boolean hasMore) {}
 
     /** A partition's newest version and its tombstone purge mark. */
     record Partition(long head, long purgedThrough) {}
 
-    private record Current(long version, boolean deleted, String doc) {}
+    private record Current(long version, boolean deleted, String doc, String createdBy) {}
 
-    /** Applies a batch in the caller's transaction; returns one result per mutation and whether each created a document. */
-    List<Applied> apply(Handle h, String collection, String owner, List<Mutation> mutations, long now) {
+    /**
+     * Applies a batch in the caller's transaction; returns one result per mutation and whether each created a document.
+     * In a shared collection a live document belongs to the user who created it ({@code author}, null for a manage
+     * key): another user's change to it is {@code forbidden}, only its owner or a manage key may change or delete it.
+     */
+    List<Applied> apply(Handle h, String collection, String owner, boolean shared, String author, List<Mutation> mutations,
+            long now) {
         h.createUpdate("INSERT INTO sync_counters (collection, owner, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")
                 .bind(0, collection).bind(1, owner).execute();
         long version = h.createQuery("UPDATE sync_counters SET version = version WHERE collection = ? AND owner = ? RETURNING version")
                 .bind(0, collection).bind(1, owner).mapTo(Long.class).one();
         List<Applied> results = new ArrayList<>();
         for (Mutation m : mutations) {
-            Optional<Current> current = h.createQuery("SELECT version, deleted, doc FROM sync_documents "
+            Optional<Current> current = h.createQuery("SELECT version, deleted, doc, created_by FROM sync_documents "
                             + "WHERE collection = ? AND owner = ? AND id = ?")
                     .bind(0, collection).bind(1, owner).bind(2, m.id())
-                    .map((rs, ctx) -> new Current(rs.getLong("version"), rs.getInt("deleted") == 1, rs.getString("doc")))
+                    .map((rs, ctx) -> new Current(rs.getLong("version"), rs.getInt("deleted") == 1, rs.getString("doc"),
+                            rs.getString("created_by")))
                     .findOne();
             boolean live = current.isPresent() && !current.get().deleted();
             long currentVersion = current.map(Current::version).orElse(0L);
@@ -49,22 +59,31 @@ final class SyncStore {
             // The client's view must be the server's: the version it saw, or "absent" when the document is absent or deleted.
             boolean matches = base == currentVersion || (!live && base == 0);
             if (m.delete() && !live) {
-                results.add(new Applied(new Result(m.id(), "applied", currentVersion, null, null), false));
+                results.add(new Applied(new Result(m.id(), "applied", currentVersion, null, null, null), false));
+                continue;
+            }
+            if (shared && live && author != null && !author.equals(current.get().createdBy())) {
+                Current c = current.get();
+                results.add(new Applied(new Result(m.id(), "forbidden", c.version(), c.doc(), false, c.createdBy()), false));
                 continue;
             }
             if (!matches) {
                 // The client expected a version the server does not have; absent counts as deleted at version 0.
-                Current c = current.orElse(new Current(0, true, null));
-                results.add(new Applied(new Result(m.id(), "conflict", c.version(), c.deleted() ? null : c.doc(), c.deleted()), false));
+                Current c = current.orElse(new Current(0, true, null, null));
+                results.add(new Applied(new Result(m.id(), "conflict", c.version(), c.deleted() ? null : c.doc(), c.deleted(),
+                        c.deleted() ? null : c.createdBy()), false));
                 continue;
             }
+            // A live document keeps its owner; a new one (or one re-created over a tombstone) belongs to its writer.
+            String createdBy = !shared ? null : live ? current.get().createdBy() : author;
             version++;
-            h.createUpdate("INSERT INTO sync_documents (collection, owner, id, version, deleted, doc, updated_at) "
-                            + "VALUES (:c, :o, :id, :v, :d, :doc, :now) ON CONFLICT (collection, owner, id) DO UPDATE SET "
-                            + "version = excluded.version, deleted = excluded.deleted, doc = excluded.doc, updated_at = excluded.updated_at")
+            h.createUpdate("INSERT INTO sync_documents (collection, owner, id, version, deleted, doc, updated_at, created_by) "
+                            + "VALUES (:c, :o, :id, :v, :d, :doc, :now, :by) ON CONFLICT (collection, owner, id) DO UPDATE SET "
+                            + "version = excluded.version, deleted = excluded.deleted, doc = excluded.doc, updated_at = excluded.updated_at, "
+                            + "created_by = excluded.created_by")
                     .bind("c", collection).bind("o", owner).bind("id", m.id()).bind("v", version).bind("d", m.delete() ? 1 : 0)
-                    .bind("doc", m.delete() ? null : m.doc()).bind("now", now).execute();
-            results.add(new Applied(new Result(m.id(), "applied", version, null, null), !m.delete() && !live));
+                    .bind("doc", m.delete() ? null : m.doc()).bind("now", now).bind("by", createdBy).execute();
+            results.add(new Applied(new Result(m.id(), "applied", version, null, null, null), !m.delete() && !live));
         }
         h.createUpdate("UPDATE sync_counters SET version = ? WHERE collection = ? AND owner = ?")
                 .bind(0, version).bind(1, collection).bind(2, owner).execute();
@@ -82,10 +101,11 @@ final class SyncStore {
 
     Page changes(String collection, String owner, long since, int limit) {
         return jdbi.withHandle(h -> {
-            List<Change> rows = h.createQuery("SELECT id, version, deleted, doc FROM sync_documents WHERE collection = ? "
+            List<Change> rows = h.createQuery("SELECT id, version, deleted, doc, created_by FROM sync_documents WHERE collection = ? "
                             + "AND owner = ? AND version > ? ORDER BY version LIMIT ?")
                     .bind(0, collection).bind(1, owner).bind(2, since).bind(3, limit + 1)
-                    .map((rs, ctx) -> new Change(rs.getString("id"), rs.getLong("version"), rs.getInt("deleted") == 1, rs.getString("doc")))
+                    .map((rs, ctx) -> new Change(rs.getString("id"), rs.getLong("version"), rs.getInt("deleted") == 1, rs.getString("doc"),
+                            rs.getString("created_by")))
                     .list();
             boolean more = rows.size() > limit;
             return new Page(more ? rows.subList(0, limit) : rows, more);

@@ -52,9 +52,9 @@ class SyncApiTest {
     void conflictsReturnTheServersDocumentAndOverwriteNothing(Backend backend) {
         try (TestServer server = new TestServer(backend)) {
             JsonNode created = mutate(server, "ada", upsert("p1", 0, Map.of("text", "v1")));
-            JsonNode stale = mutate(server, "bob", upsert("p1", 0, Map.of("text", "bob's")));
+            JsonNode stale = mutate(server, "ada", upsert("p1", 0, Map.of("text", "from another tab")));
             JsonNode updated = mutate(server, "ada", upsert("p1", 1, Map.of("text", "v2")));
-            JsonNode staleDelete = mutate(server, "bob", delete("p1", 1));
+            JsonNode staleDelete = mutate(server, "ada", delete("p1", 1));
             JsonNode deleted = mutate(server, "ada", delete("p1", 2));
             JsonNode deleteAgain = mutate(server, "ada", delete("p1", 2));
             JsonNode recreated = mutate(server, "ada", upsert("p1", 0, Map.of("text", "again")));
@@ -65,6 +65,7 @@ class SyncApiTest {
             assertThat(stale.at("/0/status").asText()).isEqualTo("conflict");
             assertThat(stale.at("/0/version").asLong()).isEqualTo(1);
             assertThat(stale.at("/0/doc/text").asText()).isEqualTo("v1");
+            assertThat(stale.at("/0/owner").asText()).isEqualTo("ada");
             assertThat(updated.at("/0/version").asLong()).isEqualTo(2);
             assertThat(staleDelete.at("/0/status").asText()).isEqualTo("conflict");
             assertThat(staleDelete.at("/0/doc/text").asText()).isEqualTo("v2");
@@ -75,6 +76,43 @@ class SyncApiTest {
             assertThat(neverExisted.at("/0/status").asText()).isEqualTo("conflict");
             assertThat(neverExisted.at("/0/version").asLong()).isZero();
             assertThat(neverExisted.at("/0/deleted").asBoolean()).as("absent reads as deleted").isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void inASharedCollectionOnlyTheCreatorOrAManageKeyChangesADocument(Backend backend) {
+        try (TestServer server = new TestServer(backend)) {
+            mutate(server, "ada", upsert("p1", 0, Map.of("text", "ada's")));
+            JsonNode overwrite = mutate(server, "bob", upsert("p1", 1, Map.of("text", "bob was here")), delete("p1", 1),
+                    upsert("p2", 0, Map.of("text", "bob's own")));
+            assertThat(overwrite.findValuesAsText("status")).containsExactly("forbidden", "forbidden", "applied");
+            assertThat(overwrite.at("/0/version").asLong()).isEqualTo(1);
+            assertThat(overwrite.at("/0/doc/text").asText()).as("the server's document, to put back").isEqualTo("ada's");
+            assertThat(overwrite.at("/0/owner").asText()).isEqualTo("ada");
+            assertThat(overwrite.at("/1/owner").asText()).isEqualTo("ada");
+
+            JsonNode feed = changes(server, null, 10).get("changes");
+            assertThat(feed.findValuesAsText("owner")).containsExactly("ada", "bob");
+            assertThat(feed.at("/0/doc/text").asText()).isEqualTo("ada's");
+
+            // A manage key may change anyone's document; the owner stays the creator.
+            Api.Response moderated = server.api.post(POSTS, server.key, Map.of("mutations", List.of(upsert("p1", 1, Map.of("text", "[removed]")))));
+            assertThat(moderated.json().at("/results/0/status").asText()).isEqualTo("applied");
+            assertThat(mutate(server, "ada", upsert("p1", 3, Map.of("text", "ada again"))).at("/0/status").asText()).isEqualTo("applied");
+            // Once its owner deleted it, the id is free: whoever creates it next owns it.
+            assertThat(mutate(server, "ada", delete("p1", 4)).at("/0/status").asText()).isEqualTo("applied");
+            assertThat(mutate(server, "bob", upsert("p1", 0, Map.of("text", "bob's now"))).at("/0/status").asText()).isEqualTo("applied");
+            // A document created with a manage key has no owner: users cannot change it.
+            server.api.post(POSTS, server.key, Map.of("mutations", List.of(upsert("rules", 0, Map.of("text", "be nice")))));
+            JsonNode rules = mutate(server, "ada", upsert("rules", 7, Map.of("text", "no rules")));
+            assertThat(rules.at("/0/status").asText()).isEqualTo("forbidden");
+            assertThat(rules.at("/0/owner").isMissingNode()).isTrue();
+
+            JsonNode last = changes(server, null, 10).get("changes");
+            assertThat(last.findValuesAsText("id")).containsExactly("p2", "p1", "rules");
+            assertThat(last.get(1).get("owner").asText()).isEqualTo("bob");
+            assertThat(last.get(2).has("owner")).isFalse();
         }
     }
 
@@ -207,13 +245,16 @@ class SyncApiTest {
             server.subscribe("ada", push.endpoint("/p/ada").toString(), UserAgentKeys.generate(), Map.of("topics", List.of("posts")));
             server.subscribe("other", push.endpoint("/p/other").toString(), UserAgentKeys.generate());
 
-            mutate(server, "ada", upsert("42", 0, Map.of("text", "Offline posting works!", "author", "Ada")));
+            // Three new posts in one batch, each claiming to be from someone else: one announcement, from ada.
+            mutate(server, "ada", upsert("42", 0, Map.of("text", "Offline posting works!", "author", "Security Team")),
+                    upsert("43", 0, Map.of("text", "second", "author", "Security Team")),
+                    upsert("44", 0, Map.of("text", "third")));
             Eventually.until("notified", () -> push.received.size() == 1);
             mutate(server, "ada", upsert("42", 1, Map.of("text", "edited", "author", "Ada")));
 
             String json = new String(reader.decrypt(push.received.get(0).body()), StandardCharsets.UTF_8);
-            assertThat(json).contains("\"title\":\"New post from Ada\"").contains("\"body\":\"Offline posting works!\"")
-                    .contains("/?post=42");
+            assertThat(json).contains("\"title\":\"New post from ada\"").contains("\"body\":\"Offline posting works!\"")
+                    .contains("/?post=42").doesNotContain("Security Team");
             assertThat(push.received).as("only the topic's reader, not the author ada nor 'other'").hasSize(1);
             assertThat(push.received.get(0).path()).isEqualTo("/p/reader");
             long notifications = server.app.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM notifications")
