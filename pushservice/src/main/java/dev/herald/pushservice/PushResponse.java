@@ -16,6 +16,8 @@ public record PushResponse(int status, Map<String, String> headers, PushError er
     }
 
     static PushResponse refuse(PushError error, String detail) {
-        return new PushResponse(error.status(), Map.of(), error, detail);
+        // A gone subscription stays gone: senders and caches need not ask again for a day.
+        Map<String, String> headers = error.status() == 410 ? Map.of("Cache-Control", "max-age=86400") : Map.of();
+        return new PushResponse(error.status(), headers, error, detail);
     }
 }

@@ -161,12 +161,18 @@ public final class PushService implements AutoCloseable {
                 case "aesgcm" -> {
                     String encryption = headers.get("encryption");
                     String cryptoKey = headers.get("crypto-key");
-                    if (encryption == null || cryptoKey == null || !cryptoKey.contains("dh=")) {
+                    if (encryption == null || cryptoKey == null) {
                         return PushResponse.refuse(PushError.ENCODING_REQUIRED, "aesgcm needs Encryption (salt) and Crypto-Key (dh)");
                     }
+                    AesgcmHeaders.Forwarded forwarded;
+                    try {
+                        forwarded = AesgcmHeaders.normalise(encryption, cryptoKey);
+                    } catch (IllegalArgumentException e) {
+                        return PushResponse.refuse(PushError.INVALID_HEADER, e.getMessage());
+                    }
                     uaHeaders.put("encoding", "aesgcm");
-                    uaHeaders.put("encryption", encryption);
-                    uaHeaders.put("crypto_key", cryptoKey);
+                    uaHeaders.put("encryption", forwarded.encryption());
+                    uaHeaders.put("crypto_key", forwarded.cryptoKey());
                 }
                 default -> {
                     return PushResponse.refuse(PushError.ENCODING_REQUIRED, "Content-Encoding must be aes128gcm (or aesgcm), got '"

@@ -70,13 +70,13 @@ public final class UserAgentSession {
                 case "register" -> register(m);
                 case "unregister" -> unregister(m);
                 case "ack" -> ack(m);
-                case "nack" -> PushService.log().debug("nack from {}: {}", uaid, m);
+                case "nack" -> PushService.log().debug("nack from user agent {}: {}", logId(), m);
                 case "ping" -> connection.send("{}");
                 case "broadcast_subscribe" -> { } // no broadcasts here
                 default -> close(PROTOCOL_ERROR, "unknown messageType '" + abbreviate(type) + "'");
             }
         } catch (RuntimeException e) {
-            PushService.log().warn("push service: {} failed for {}", type, uaid, e);
+            PushService.log().warn("push service: {} failed for user agent {}", type, logId(), withoutUaid(e));
             close(1011, "server error");
         }
     }
@@ -198,6 +198,35 @@ public final class UserAgentSession {
     private void close(int code, String reason) {
         closed();
         connection.close(code, reason);
+    }
+
+    /**
+     * The uaid is the only credential a browser presents on {@code hello}, so logs carry this instead: the first
+     * 12 hex digits of its SHA-256, enough to correlate lines, useless for connecting as the browser.
+     */
+    private String logId() {
+        String id = uaid;
+        if (id == null) {
+            return "-";
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The error with the uaid masked in its message (storage errors quote their bound values), same stack. */
+    private Throwable withoutUaid(RuntimeException e) {
+        String id = uaid;
+        String message = String.valueOf(e);
+        if (id == null || !message.contains(id)) {
+            return e;
+        }
+        RuntimeException masked = new RuntimeException(message.replace(id, "uaid:" + logId()));
+        masked.setStackTrace(e.getStackTrace());
+        return masked;
     }
 
     private static String abbreviate(String s) {

@@ -20,8 +20,8 @@ public final class VapidJwt {
     public record Credentials(String token, String publicKey) {}
 
     /**
-     * Parses {@code Authorization: vapid t=…, k=…} (RFC 8292), or the older {@code WebPush <jwt>} whose key
-     * comes from the {@code p256ecdsa} parameter of {@code Crypto-Key}.
+     * Parses {@code Authorization: vapid t=…, k=…} (RFC 8292), or the older {@code WebPush <jwt>} (also sent as
+     * {@code Bearer <jwt>}) whose key comes from the {@code p256ecdsa} parameter of {@code Crypto-Key}.
      *
      * @throws IllegalArgumentException when neither form is present or complete
      */
@@ -49,7 +49,9 @@ public final class VapidJwt {
             }
             return new Credentials(t, k);
         }
-        if (scheme.equalsIgnoreCase("webpush") && !rest.isEmpty()) {
+        // The older form (draft-ietf-webpush-vapid-01): the JWT alone, the key in Crypto-Key. App servers send it
+        // as "WebPush <JWT>" and, just as often, as "Bearer <JWT>".
+        if ((scheme.equalsIgnoreCase("webpush") || scheme.equalsIgnoreCase("bearer")) && !rest.isEmpty()) {
             String k = null;
             if (cryptoKey != null) {
                 for (String part : cryptoKey.split("[;,]")) {
