@@ -46,6 +46,16 @@ class PushProtocolTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A channel restricted to {@link #APP}'s key (a v2 endpoint). */
+    private static String restrictedEndpoint(UserAgentClient ua) throws InterruptedException {
+        ua.hello(null);
+        return ua.register(UUID.randomUUID().toString(), APP.publicKeyBase64Url()).get("pushEndpoint").asText();
+    }
+
+    private static String jwt(TestServer server) {
+        return new VapidSigner(APP, "mailto:tests@herald.example", Duration.ofHours(1), server.clock).token(server.app.publicUrl().toString());
+    }
+
     private static byte[] raw(VapidKeys keys) {
         return Base64Url.decode(keys.publicKeyBase64Url(), "key");
     }
@@ -58,11 +68,9 @@ class PushProtocolTest {
     @EnumSource(Backend.class)
     void aesgcmHeadersReachTheBrowserUnquotedUnpaddedAndWithoutTheVapidKey(Backend backend) throws Exception {
         try (TestServer server = new TestServer(backend); UserAgentClient ua = new UserAgentClient(server.app.port())) {
-            ua.hello(null);
-            String endpoint = ua.register(UUID.randomUUID().toString(), APP.publicKeyBase64Url()).get("pushEndpoint").asText();
+            String endpoint = restrictedEndpoint(ua);
             UserAgentKeys browser = UserAgentKeys.generate();
-            String jwt = new VapidSigner(APP, "mailto:tests@herald.example", Duration.ofHours(1), server.clock)
-                    .token(server.app.publicUrl().toString());
+            String jwt = jwt(server);
             EncryptedPayload sealed = PayloadCipher.encrypt("aesgcm from an old sender".getBytes(StandardCharsets.UTF_8),
                     browser.subscription(endpoint), ContentEncoding.AESGCM, 0);
             String salt = Base64Url.encode(sealed.salt());
@@ -133,11 +141,9 @@ class PushProtocolTest {
     @EnumSource(Backend.class)
     void theOlderVapidFormsBearerAndWebPushAreAcceptedForAes128gcm(Backend backend) throws Exception {
         try (TestServer server = new TestServer(backend); UserAgentClient ua = new UserAgentClient(server.app.port())) {
-            ua.hello(null);
-            String endpoint = ua.register(UUID.randomUUID().toString(), APP.publicKeyBase64Url()).get("pushEndpoint").asText();
+            String endpoint = restrictedEndpoint(ua);
             UserAgentKeys browser = UserAgentKeys.generate();
-            String jwt = new VapidSigner(APP, "mailto:tests@herald.example", Duration.ofHours(1), server.clock)
-                    .token(server.app.publicUrl().toString());
+            String jwt = jwt(server);
             byte[] body = PayloadCipher.encrypt("hi".getBytes(StandardCharsets.UTF_8), browser.subscription(endpoint),
                     ContentEncoding.AES128GCM, 0).body();
             for (String scheme : new String[] {"Bearer", "bearer", "WebPush"}) {
