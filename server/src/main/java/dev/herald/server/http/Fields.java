@@ -67,7 +67,48 @@ public final class Fields {
         return node;
     }
 
+    /** A single-line text field: no control characters at all (C0, DEL, C1; tab and newline included). */
     public String text(String name, int maxLength) {
+        return printable(anyText(name, maxLength), path(name), false);
+    }
+
+    /** A text field that may span lines (a notification's body): tab, CR and LF allowed, other controls refused. */
+    public String multilineText(String name, int maxLength) {
+        return printable(anyText(name, maxLength), path(name), true);
+    }
+
+    public String optionalMultilineText(String name, int maxLength) {
+        return has(name) ? multilineText(name, maxLength) : null;
+    }
+
+    /**
+     * {@code value} if it holds no control character (Unicode category Cc: U+0000-U+001F, U+007F-U+009F), else an
+     * {@code invalid-field} problem for {@code path}. {@code multiline} lets tab, CR and LF through. Every text
+     * field Herald interprets or stores as text passes here: a NUL is refused by PostgreSQL, and a newline or an
+     * escape sequence in a user agent, tag or title ends up in logs, headers and notifications.
+     */
+    public static String printable(String value, String path, boolean multiline) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.getType(c) == Character.CONTROL && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) {
+                throw new ApiException(ErrorCode.INVALID_FIELD, path + " contains the control character U+"
+                        + String.format("%04X", (int) c) + (multiline ? "" : "; it must be one line of printable text"), path);
+            }
+        }
+        return value;
+    }
+
+    /** A member name made safe to show in a problem's detail and field (control characters as \\uXXXX). */
+    static String printablePath(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            out.append(Character.getType(c) == Character.CONTROL ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return out.toString();
+    }
+
+    private String anyText(String name, int maxLength) {
         JsonNode v = required(name);
         if (!v.isTextual()) {
             throw invalid(name, "must be a string");
@@ -137,7 +178,7 @@ public final class Fields {
             if (!item.isTextual() || item.asText().isEmpty() || item.asText().length() > maxLength) {
                 throw new ApiException(ErrorCode.INVALID_FIELD, p + " must be a non-empty string of at most " + maxLength + " characters", p);
             }
-            out.add(item.asText());
+            out.add(printable(item.asText(), p, false));
         }
         return java.util.List.copyOf(out);
     }

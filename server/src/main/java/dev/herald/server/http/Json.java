@@ -58,7 +58,50 @@ public final class Json {
         if (!(node instanceof ObjectNode object)) {
             throw new ApiException(ErrorCode.MALFORMED_JSON, "expected a JSON object, got " + node.getNodeType().name().toLowerCase());
         }
+        checkStorable(object, "");
         return object;
+    }
+
+    /**
+     * Refuses what JSON can spell but Herald cannot store or give back unchanged, anywhere in a body (documents and
+     * {@code data} included): a number too large for a double ({@code 1e999999999} would come back as "Infinity"),
+     * a lone UTF-16 surrogate ({@code "\ud800"} has no UTF-8 form; it would come back as "?") — both 400
+     * malformed-json, as I-JSON (RFC 7493) excludes them — and U+0000 in a string or a member name, which
+     * PostgreSQL's text and jsonb cannot hold (422 invalid-field). Other control characters are JSON data; the
+     * text fields Herald interprets refuse them in {@link Fields}.
+     */
+    private static void checkStorable(JsonNode node, String path) {
+        if (node.isObject()) {
+            for (var it = node.properties().iterator(); it.hasNext(); ) {
+                var member = it.next();
+                String child = path.isEmpty() ? Fields.printablePath(member.getKey()) : path + "." + Fields.printablePath(member.getKey());
+                checkString(member.getKey(), child);
+                checkStorable(member.getValue(), child);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkStorable(node.get(i), path + "[" + i + "]");
+            }
+        } else if (node.isTextual()) {
+            checkString(node.textValue(), path);
+        } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw new ApiException(ErrorCode.MALFORMED_JSON, path + " is a number out of range (a finite double is required)");
+        }
+    }
+
+    private static void checkString(String s, String path) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                throw new ApiException(ErrorCode.INVALID_FIELD, path + " contains U+0000, which cannot be stored", path);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new ApiException(ErrorCode.MALFORMED_JSON, path + " contains a lone UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c) + "); strings must be valid Unicode");
+            }
+        }
     }
 
     /** Reads at most {@code maxBytes}; a larger body (declared or actual) is refused with 413. */

@@ -31,7 +31,7 @@ final class DeclarativeMessage {
                 "silent", "requireInteraction", "renotify"));
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("title", payload.text("title", 250));
-        putText(n, "body", payload.optionalText("body", 2000));
+        putText(n, "body", payload.optionalMultilineText("body", 2000)); // bodies may span lines
         n.put("navigate", url(payload, "url", publicUrl, "/"));
         for (String key : new String[] {"icon", "badge", "image"}) {
             if (payload.has(key)) {

@@ -89,7 +89,7 @@ public final class TopicRules {
             if (!e.getValue().isTextual() || e.getValue().asText().isEmpty() || e.getValue().asText().length() > 64) {
                 throw new ApiException(ErrorCode.INVALID_FIELD, path + " must be a string of 1-64 characters", path);
             }
-            tags.put(e.getKey(), e.getValue().asText());
+            tags.put(e.getKey(), dev.herald.server.http.Fields.printable(e.getValue().asText(), path, false));
         }
         return tags;
     }

@@ -171,6 +171,42 @@ class BadInputTest {
         cases.add(new Case("token ttl too long", server.api.post("/api/v1/users/bob/tokens", server.key, Map.of("ttl", 999999)), 422, "invalid-field"));
         cases.add(new Case("unsubscribe unknown", server.api.delete("/api/v1/subscriptions/nope", user), 404, "not-found"));
 
+        // text that cannot be stored or shown: NUL, other control characters, lone surrogates, infinite numbers
+        String sub = "{\"subscription\":{\"endpoint\":\"" + FCM + "\",\"keys\":{\"p256dh\":\"" + p256dh + "\",\"auth\":\"" + auth + "\"}}";
+        cases.add(new Case("NUL in userAgent", subscribe(sub + ",\"userAgent\":\"Firefox\\u0000\"}"), 422, "invalid-field"));
+        cases.add(new Case("newline in userAgent", subscribe(sub + ",\"userAgent\":\"Firefox\\nX-Injected: 1\"}"), 422, "invalid-field"));
+        cases.add(new Case("escape in locale", subscribe(sub + ",\"locale\":\"en\\u001b[31m\"}"), 422, "invalid-field"));
+        cases.add(new Case("NUL in a tag", subscribe(sub + ",\"tags\":{\"plan\":\"pro\\u0000\"}}"), 422, "invalid-field"));
+        cases.add(new Case("C1 control in a tag", subscribe(sub + ",\"tags\":{\"plan\":\"pro\\u0085\"}}"), 422, "invalid-field"));
+        cases.add(new Case("lone surrogate in userAgent", subscribe(sub + ",\"userAgent\":\"a\\ud800b\"}"), 400, "malformed-json"));
+        cases.add(new Case("NUL in a member name", subscribe("{\"a\\u0000\":1}"), 422, "invalid-field"));
+        cases.add(new Case("NUL in audience tags", notify("{\"audience\":{\"tags\":{\"plan\":\"a\\u0000\"}},\"payload\":{\"title\":\"t\"}}"),
+                422, "invalid-field"));
+        cases.add(new Case("NUL in audience userIds", notify("{\"audience\":{\"userIds\":[\"a\\u0000\"]},\"payload\":{\"title\":\"t\"}}"),
+                422, "invalid-field"));
+        cases.add(new Case("control in title", notify("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"t\\u0007\"}}"), 422, "invalid-field"));
+        cases.add(new Case("NUL in body", notify("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"t\",\"body\":\"a\\u0000\"}}"),
+                422, "invalid-field"));
+        cases.add(new Case("NUL in data", notify("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"t\",\"data\":{\"k\":\"\\u0000\"}}}"),
+                422, "invalid-field"));
+        cases.add(new Case("infinite ttl", notify("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"t\"},\"ttl\":1e999999999}"),
+                400, "malformed-json"));
+        cases.add(new Case("lone surrogate in title", notify("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"\\udc00\"}}"),
+                400, "malformed-json"));
+        String mutations = "/api/v1/sync/posts/mutations";
+        cases.add(new Case("NUL in a document", server.api.post(mutations, user,
+                "{\"mutations\":[{\"id\":\"d1\",\"op\":\"upsert\",\"doc\":{\"text\":\"a\\u0000\"}}]}"), 422, "invalid-field"));
+        cases.add(new Case("NUL in a document's member name", server.api.post(mutations, user,
+                "{\"mutations\":[{\"id\":\"d1\",\"op\":\"upsert\",\"doc\":{\"\\u0000\":1}}]}"), 422, "invalid-field"));
+        cases.add(new Case("infinity in a document", server.api.post(mutations, user,
+                "{\"mutations\":[{\"id\":\"d1\",\"op\":\"upsert\",\"doc\":{\"n\":1e999999999}}]}"), 400, "malformed-json"));
+        cases.add(new Case("negative infinity in a document", server.api.post(mutations, user,
+                "{\"mutations\":[{\"id\":\"d1\",\"op\":\"upsert\",\"doc\":{\"n\":-1e400}}]}"), 400, "malformed-json"));
+        cases.add(new Case("lone surrogate in a document", server.api.post(mutations, user,
+                "{\"mutations\":[{\"id\":\"d1\",\"op\":\"upsert\",\"doc\":{\"text\":\"\\ud800\"}}]}"), 400, "malformed-json"));
+        cases.add(new Case("NUL in an event action", server.api.post("/api/v1/events", user,
+                "{\"notificationId\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\",\"type\":\"action\",\"action\":\"r\\u0000\"}"), 422, "invalid-field"));
+
         for (Case c : cases) {
             assertThat(c.response().status()).as(c.name() + ": " + c.response()).isEqualTo(c.status());
             assertThat(c.response().contentType()).as(c.name()).startsWith("application/problem+json");
@@ -178,6 +214,19 @@ class BadInputTest {
             assertThat(c.response().json().get("type").asText()).as(c.name()).isEqualTo("urn:herald:error:" + c.code());
             assertThat(c.response().text()).as(c.name()).doesNotContain("Exception").doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void multiLineBodiesAndDocumentsWithNewlinesAndEmojiAreStillAccepted() {
+        Api.Response sent = notify("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"Hi 😀\",\"body\":\"line 1\\nline 2\\ttabbed\"}}");
+        Api.Response doc = server.api.post("/api/v1/sync/posts/mutations", user,
+                "{\"mutations\":[{\"id\":\"nl\",\"op\":\"upsert\",\"doc\":{\"text\":\"a\\nb\\u0007 😀\",\"n\":1e300}}]}");
+
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+        assertThat(doc.status()).as(doc.toString()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode stored = server.api.get("/api/v1/sync/posts/changes", user).json().at("/changes/0/doc");
+        assertThat(stored.get("text").asText()).isEqualTo("a\nb\u0007 😀");
+        assertThat(stored.get("n").asDouble()).isEqualTo(1e300);
     }
 
     @Test

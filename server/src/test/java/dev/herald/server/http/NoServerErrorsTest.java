@@ -68,4 +68,30 @@ class NoServerErrorsTest {
             assertThat(requests).isGreaterThan(1000);
         }
     }
+
+    /** U+0000 is refused before it reaches the database (PostgreSQL's text and jsonb cannot hold it: that was a 500). */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aNulCharacterInAnyTextIsA422OnEveryBackend(Backend backend) {
+        try (TestServer server = new TestServer(backend)) {
+            String user = server.userToken("nul");
+            dev.herald.webpush.UserAgentKeys browser = dev.herald.webpush.UserAgentKeys.generate();
+            String sub = "{\"subscription\":{\"endpoint\":\"http://127.0.0.1:9/p/1\",\"keys\":{\"p256dh\":\"" + browser.p256dh()
+                    + "\",\"auth\":\"" + browser.authBase64Url() + "\"}}";
+            List<Api.Response> responses = List.of(
+                    server.api.post("/api/v1/subscriptions", user, sub + ",\"userAgent\":\"UA\\u0000\"}"),
+                    server.api.post("/api/v1/subscriptions", user, sub + ",\"tags\":{\"plan\":\"p\\u0000\"}}"),
+                    server.api.post("/api/v1/notifications", server.key,
+                            "{\"audience\":{\"tags\":{\"plan\":\"p\\u0000\"}},\"payload\":{\"title\":\"t\"}}"),
+                    server.api.post("/api/v1/sync/posts/mutations", user,
+                            "{\"mutations\":[{\"id\":\"d\",\"op\":\"upsert\",\"doc\":{\"text\":\"\\u0000\"}}]}"));
+            for (Api.Response r : responses) {
+                assertThat(r.status()).as(r.toString()).isEqualTo(422);
+                assertThat(r.json().get("code").asText()).isEqualTo("invalid-field");
+            }
+            long stored = server.app.database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT (SELECT COUNT(*) FROM subscriptions) + (SELECT COUNT(*) FROM notifications)").mapTo(Long.class).one());
+            assertThat(stored).isZero();
+        }
+    }
 }
