@@ -13,6 +13,8 @@
   'use strict';
 
   const DB_NAME = 'herald';
+  const SYNC_TAG = 'herald-outbox'; // the Background Sync tag of the outbox replay
+  const FEED_TAG = 'herald-feed'; // the Periodic Background Sync tag of the feed refresh
   const DB_VERSION = 1;
   const LOCK_KEY = 'replay-lock';
   const DEFAULTS = Object.freeze({
@@ -65,6 +67,46 @@
     b[8] = (b[8] & 0x3f) | 0x80;
     const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  // ---- shared by page and service worker: keys, tokens, the subscription body ----------------------------
+
+  /** A base64url string (a VAPID public key) as bytes, for pushManager.subscribe. */
+  function base64UrlToBytes(s) {
+    const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  }
+
+  /** The Herald server's base URL without a trailing slash (default: the given origin). */
+  function serverUrl(server, origin) {
+    return (server || origin).replace(/\/$/, '');
+  }
+
+  /** The user token as an Authorization header, only for requests to the Herald server (never to another host). */
+  function authorization(server, token, url, base) {
+    const absolute = new URL(url, base).href;
+    return token && absolute.startsWith(`${server}/`) ? { authorization: `Bearer ${token}` } : {};
+  }
+
+  /**
+   * What the page passed to subscribe() that the server should keep for this browser: stored (config
+   * 'subscribeOptions') so that the service worker re-subscribes with the same topics, tags, locale and user agent
+   * after pushsubscriptionchange.
+   */
+  function subscribeOptions(options, nav) {
+    const o = options || {};
+    const n = nav || global.navigator || {};
+    return { topics: o.topics || null, tags: o.tags || null, locale: o.locale || n.language || null,
+      userAgent: o.userAgent || n.userAgent || null };
+  }
+
+  /** The POST /api/v1/subscriptions body for a PushSubscription and the stored subscribe options; one for page and worker. */
+  function subscriptionBody(subscription, stored) {
+    const o = stored || {};
+    const body = { subscription: typeof subscription.toJSON === 'function' ? subscription.toJSON() : subscription,
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+    for (const k of ['topics', 'tags', 'locale', 'userAgent']) if (o[k] != null) body[k] = o[k];
+    return body;
   }
 
   /** A plain object or array: sent as JSON (everything else is sent as it is). */
@@ -190,13 +232,15 @@
 
   /**
    * What an answer means for an action: {kind ('sent' | 'retry' | 'failed', see classify), status, body (parsed
-   * JSON when it is JSON), conflicts (sync mutations the server refused as conflicts, in a 2xx answer)}.
+   * JSON when it is JSON), conflicts (sync mutations the server refused, in a 2xx answer: status 'conflict', or
+   * 'forbidden' for a shared document another user owns; each with the server's version, doc and owner)}.
    */
   async function settle(response) {
     const kind = classify(response.status);
     const body = await readBody(response);
+    // forbidden: a shared document another user owns; like a conflict, the answer carries the server's document.
     const conflicts = kind === 'sent' && body && Array.isArray(body.results)
-      ? body.results.filter((r) => r && r.status === 'conflict') : [];
+      ? body.results.filter((r) => r && (r.status === 'conflict' || r.status === 'forbidden')) : [];
     return { kind, status: response.status, body, conflicts };
   }
 
@@ -309,7 +353,7 @@
       await run(db, ['feed', 'kv'], 'readwrite', async (s) => {
         for (const c of body.changes) {
           if (c.deleted) await request(s.feed.delete([collection, c.id]));
-          else await request(s.feed.put({ collection, id: c.id, version: c.version, doc: c.doc }));
+          else await request(s.feed.put({ collection, id: c.id, version: c.version, doc: c.doc, owner: c.owner || null }));
         }
         await request(s.kv.put(body.cursor, cursorKey));
       });
@@ -321,7 +365,7 @@
   }
 
   global.HeraldOutbox = Object.freeze({
-    DEFAULTS, openDb, enqueue, list, remove, replay, classify, settle, readBody, isJsonBody, validate, kvGet, kvSet,
-    feedAll, pullFeed, uuid,
+    DEFAULTS, SYNC_TAG, FEED_TAG, openDb, enqueue, list, remove, replay, classify, settle, readBody, isJsonBody, validate,
+    kvGet, kvSet, feedAll, pullFeed, uuid, base64UrlToBytes, serverUrl, authorization, subscribeOptions, subscriptionBody,
   });
 })(typeof globalThis !== 'undefined' ? globalThis : self);

@@ -12,8 +12,7 @@
 (function (sw) {
   'use strict';
   const O = sw.HeraldOutbox;
-  const SYNC_TAG = 'herald-outbox';
-  const FEED_TAG = 'herald-feed';
+  const { SYNC_TAG, FEED_TAG } = O;
   const options = { warmUrls: [], warmCache: 'herald-warm', feedCollections: null };
   let dbPromise = null;
 
@@ -27,15 +26,18 @@
   }
 
   function serverOf(cfg) {
-    return (cfg.server || sw.location.origin).replace(/\/$/, '');
+    return O.serverUrl(cfg.server, sw.location.origin);
   }
 
   /** The user token, only for requests to the Herald server. */
   async function authorize(url) {
     const cfg = await config();
-    const server = serverOf(cfg);
-    const absolute = new URL(url, sw.location.origin).href;
-    return cfg.userToken && absolute.startsWith(server + '/') ? { authorization: `Bearer ${cfg.userToken}` } : {};
+    return O.authorization(serverOf(cfg), cfg.userToken, url, sw.location.origin);
+  }
+
+  /** Through self, so that it is the worker's fetch (and a test's stand-in). */
+  function send(url, init) {
+    return sw.fetch(url, init);
   }
 
   async function broadcast(type, detail) {
@@ -45,7 +47,7 @@
 
   async function replayNow(lastChance) {
     const result = await O.replay(await db(), {
-      fetch: (url, init) => fetch(url, init), authorize, owner: `sw-${O.uuid()}`,
+      fetch: send, authorize, owner: `sw-${O.uuid()}`,
       emit: (type, detail) => broadcast(type, detail),
       retentionMs: (await config()).retentionMs || O.DEFAULTS.retentionMs,
       maxAttempts: (await config()).maxAttempts || O.DEFAULTS.maxAttempts,
@@ -66,7 +68,7 @@
     const url = `${serverOf(cfg)}/api/v1/events`;
     const headers = Object.assign({ 'content-type': 'application/json' }, meta.receipt ? {} : await authorize(url));
     try {
-      const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+      const r = await send(url, { method: 'POST', headers, body: JSON.stringify(body) });
       if (O.classify(r.status) !== 'retry') return;
     } catch (_) { /* offline: queue it below */ }
     await O.enqueue(await db(), { method: 'POST', url, body }, { meta: { kind: 'event', type } });
@@ -79,28 +81,44 @@
     try { return event.data.json(); } catch (_) { return null; }
   }
 
-  async function onPush(event) {
+  /**
+   * Shows the push's notification at once, with nothing before it: no network, no IndexedDB (Safari has revoked
+   * subscriptions whose push handler went to the network before showing). Resolves the shown notification's meta,
+   * or null when the message could not be read.
+   */
+  async function show(event) {
     const message = parse(event);
     const n = message && message.notification;
     if (!n || typeof n.title !== 'string') {
       // A push must show something (userVisibleOnly); say what arrived rather than nothing.
       await sw.registration.showNotification('New notification', { body: 'The message could not be read.' });
-      return;
+      return null;
     }
     const h = message.herald || {};
     const actionUrls = {};
     for (const a of n.actions || []) if (a.navigate) actionUrls[a.action] = a.navigate;
     const meta = { notificationId: h.notificationId, receipt: h.receipt, category: h.category, navigate: n.navigate, actionUrls };
-    const reported = report(meta, 'received');
     await sw.registration.showNotification(n.title, {
       body: n.body, icon: n.icon, badge: n.badge, image: n.image, tag: n.tag, lang: n.lang, dir: n.dir,
       silent: n.silent, requireInteraction: n.require_interaction, renotify: n.renotify,
       actions: (n.actions || []).map((a) => ({ action: a.action, title: a.title, icon: a.icon })),
       data: { herald: meta, app: h.data === undefined ? null : h.data },
     });
-    await reported;
-    await report(meta, 'shown');
-    await broadcast('push', { notificationId: h.notificationId, title: n.title });
+    return { meta, title: n.title };
+  }
+
+  /** After the notification is shown: report received and shown, tell the pages. */
+  async function afterShown(shown) {
+    if (!shown) return;
+    await Promise.all([report(shown.meta, 'received'), report(shown.meta, 'shown'),
+      broadcast('push', { notificationId: shown.meta.notificationId, title: shown.title })]);
+  }
+
+  function onPush(event) {
+    const shown = show(event);
+    event.waitUntil(shown);
+    // Kept alive separately, so a slow or hanging network never holds the show (which has already happened).
+    event.waitUntil(shown.then(afterShown, () => null));
   }
 
   function onClick(event) {
@@ -130,24 +148,20 @@
 
   // ---- subscription changes, periodic sync -----------------------------------------------------------
 
-  function keyBytes(base64url) {
-    const s = atob(base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64url.length % 4)) % 4));
-    return Uint8Array.from(s, (c) => c.charCodeAt(0));
-  }
-
+  /** The browser replaced the subscription: send the new one with what the page subscribed with (topics, tags, …). */
   async function resubscribe(event) {
     const cfg = await config();
     if (!cfg.vapidPublicKey) return;
     const sub = event.newSubscription || (await sw.registration.pushManager.subscribe({
-      userVisibleOnly: true, applicationServerKey: keyBytes(cfg.vapidPublicKey) }));
+      userVisibleOnly: true, applicationServerKey: O.base64UrlToBytes(cfg.vapidPublicKey) }));
     const url = `${serverOf(cfg)}/api/v1/subscriptions`;
-    const r = await fetch(url, { method: 'POST', headers: Object.assign({ 'content-type': 'application/json' }, await authorize(url)),
-      body: JSON.stringify({ subscription: sub.toJSON(), topics: cfg.topics || undefined,
-        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone }) });
+    const stored = cfg.subscribeOptions || O.subscribeOptions({ topics: cfg.topics }); // stored by an older page: topics only
+    const r = await send(url, { method: 'POST', headers: Object.assign({ 'content-type': 'application/json' }, await authorize(url)),
+      body: JSON.stringify(O.subscriptionBody(sub, stored)) });
     const saved = r.ok ? await r.json() : null;
     if (saved) {
       if (cfg.subscriptionId && cfg.subscriptionId !== saved.id) {
-        await fetch(`${serverOf(cfg)}/api/v1/subscriptions/${cfg.subscriptionId}`, { method: 'DELETE', headers: await authorize(url) })
+        await send(`${serverOf(cfg)}/api/v1/subscriptions/${cfg.subscriptionId}`, { method: 'DELETE', headers: await authorize(url) })
           .catch(() => null);
       }
       await O.kvSet(await db(), 'config', Object.assign(cfg, { subscriptionId: saved.id }));
@@ -160,18 +174,18 @@
     const collections = options.feedCollections || cfg.feedCollections || [];
     let changes = 0;
     for (const collection of collections) {
-      changes += (await O.pullFeed(await db(), { fetch: (u, i) => fetch(u, i), server: serverOf(cfg), collection, authorize })).changes;
+      changes += (await O.pullFeed(await db(), { fetch: send, server: serverOf(cfg), collection, authorize })).changes;
     }
     const warm = options.warmUrls.concat(cfg.warmUrls || []);
     if (warm.length && sw.caches) {
-      const cache = await caches.open(options.warmCache);
+      const cache = await sw.caches.open(options.warmCache);
       await Promise.all(warm.map((u) => cache.add(u).catch(() => null)));
     }
     await broadcast('feed-updated', { changes });
     return changes;
   }
 
-  sw.addEventListener('push', (event) => event.waitUntil(onPush(event)));
+  sw.addEventListener('push', onPush);
   sw.addEventListener('notificationclick', (event) => event.waitUntil(onClick(event)));
   sw.addEventListener('notificationclose', (event) => {
     event.waitUntil(report((event.notification.data && event.notification.data.herald) || {}, 'closed'));

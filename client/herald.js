@@ -12,8 +12,6 @@
 import './herald-outbox.js';
 
 const O = globalThis.HeraldOutbox;
-const SYNC_TAG = 'herald-outbox';
-const FEED_TAG = 'herald-feed';
 
 /**
  * @typedef {{server?: string, userToken?: string, serviceWorker?: string | ServiceWorkerRegistration,
@@ -22,11 +20,6 @@ const FEED_TAG = 'herald-feed';
  * @typedef {{status: 'sent', response: Response, body: any} | {status: 'queued', entry: object} |
  *   {status: 'failed', response: Response, body: any}} SendResult
  */
-
-function base64UrlToBytes(s) {
-  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
 
 /** An error carrying the server's problem+json. */
 export class HeraldError extends Error {
@@ -57,7 +50,7 @@ export class Herald extends EventTarget {
   constructor(options) {
     super();
     this.#options = options;
-    this.#server = (options.server || location.origin).replace(/\/$/, '');
+    this.#server = O.serverUrl(options.server, location.origin);
     this.#token = options.userToken || null;
     /** The outbox: actions that must reach the server exactly once, even when made offline. */
     this.outbox = {
@@ -81,7 +74,8 @@ export class Herald extends EventTarget {
         return r;
       },
       /** The collection's documents as stored locally. */
-      all: async (collection) => (await O.feedAll(this.#db, collection)).map((r) => ({ id: r.id, version: r.version, doc: r.doc })),
+      all: async (collection) => (await O.feedAll(this.#db, collection))
+        .map((r) => ({ id: r.id, version: r.version, doc: r.doc, owner: r.owner || null })),
     };
   }
 
@@ -133,6 +127,7 @@ export class Herald extends EventTarget {
   /**
    * Subscribes this browser to push. Asks for notification permission, so call it from a user gesture (a click);
    * without one, and with permission not yet given, it refuses rather than prompting on load.
+   * The topics and tags are stored for the service worker, which re-subscribes with them after pushsubscriptionchange.
    * @param {{topics?: string[], tags?: Record<string,string>}} [options]
    */
   async subscribe(options = {}) {
@@ -150,13 +145,11 @@ export class Herald extends EventTarget {
     let subscription = await registration.pushManager.getSubscription();
     if (!subscription) {
       subscription = await registration.pushManager.subscribe({ userVisibleOnly: true,
-        applicationServerKey: base64UrlToBytes(vapidPublicKey) });
+        applicationServerKey: O.base64UrlToBytes(vapidPublicKey) });
     }
-    const saved = await this.#api('POST', '/api/v1/subscriptions', {
-      subscription: subscription.toJSON(), topics: options.topics, tags: options.tags,
-      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: navigator.language, userAgent: navigator.userAgent,
-    });
-    await this.#saveConfig({ subscriptionId: saved.id, topics: options.topics || null, vapidPublicKey });
+    const stored = O.subscribeOptions(options);
+    const saved = await this.#api('POST', '/api/v1/subscriptions', O.subscriptionBody(subscription, stored));
+    await this.#saveConfig({ subscriptionId: saved.id, subscribeOptions: stored, vapidPublicKey });
     this.#emit('subscription-changed', { subscribed: true, subscriptionId: saved.id });
     return saved;
   }
@@ -204,7 +197,7 @@ export class Herald extends EventTarget {
       } catch (_) { permission = 'unsupported'; }
       if (permission === 'granted') {
         const registration = await this.#ready();
-        await registration.periodicSync.register(FEED_TAG, { minInterval });
+        await registration.periodicSync.register(O.FEED_TAG, { minInterval });
         return { mode: 'periodic-sync', permission };
       }
     }
@@ -216,7 +209,7 @@ export class Herald extends EventTarget {
 
   /** Stops background feed refresh. */
   async disableFeedRefresh() {
-    if (this.isSupported().periodicSync) await (await this.#ready()).periodicSync.unregister(FEED_TAG);
+    if (this.isSupported().periodicSync) await (await this.#ready()).periodicSync.unregister(O.FEED_TAG);
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -233,8 +226,7 @@ export class Herald extends EventTarget {
   }
 
   #auth(url) {
-    const absolute = new URL(url, location.href).href;
-    return this.#token && absolute.startsWith(this.#server + '/') ? { authorization: `Bearer ${this.#token}` } : {};
+    return O.authorization(this.#server, this.#token, url, location.href);
   }
 
   #emit(type, detail) {
@@ -287,7 +279,7 @@ export class Herald extends EventTarget {
   async #scheduleReplay() {
     if (this.isSupported().sync) {
       try {
-        await (await this.#ready()).sync.register(SYNC_TAG);
+        await (await this.#ready()).sync.register(O.SYNC_TAG);
         return;
       } catch (_) { /* sync refused (permission): fall back */ }
     }

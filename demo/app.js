@@ -49,22 +49,27 @@ function hue(text) {
   return h;
 }
 
-function postItem(doc, { pending = false, id = '' } = {}) {
+/** One post. owner: the user the server says created it (a post's own author field is whatever its writer typed). */
+function postItem(doc, { pending = false, id = '', owner = null } = {}) {
   const li = document.createElement('li');
   li.className = `post${pending ? ' pending' : ''}${id && id === highlight ? ' highlight' : ''}`;
   li.id = id ? `post-${id}` : '';
   const avatar = document.createElement('div');
   avatar.className = 'avatar';
-  avatar.style.background = `hsl(${hue(doc.author)} 60% 45%)`;
+  avatar.style.background = `hsl(${hue(owner || doc.author)} 60% 45%)`;
   avatar.textContent = initials(doc.author);
   const meta = document.createElement('div');
   meta.className = 'meta';
   const who = document.createElement('strong');
-  who.textContent = doc.author || 'Someone';
+  who.textContent = doc.author || owner || 'Someone';
+  const by = document.createElement('span');
+  by.className = 'owner';
+  by.textContent = owner || '';
+  by.title = 'Posted by this account (as the server recorded it)';
   const when = document.createElement('time');
   when.dateTime = doc.at || '';
   when.textContent = doc.at ? new Date(doc.at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '';
-  meta.append(who, when);
+  meta.append(who, by, when);
   if (pending) {
     const badge = document.createElement('span');
     badge.className = 'badge';
@@ -86,10 +91,10 @@ async function renderFeed() {
   const pendingIds = new Set();
   for (const e of queued.filter((q) => q.meta && q.meta.kind === 'post')) {
     pendingIds.add(e.meta.id);
-    list.append(postItem(e.meta.doc, { pending: true, id: e.meta.id }));
+    list.append(postItem(e.meta.doc, { pending: true, id: e.meta.id, owner: session.userId }));
   }
   docs.filter((d) => !pendingIds.has(d.id)).sort((a, b) => (b.doc.at || '').localeCompare(a.doc.at || ''))
-    .forEach((d) => list.append(postItem(d.doc, { id: d.id })));
+    .forEach((d) => list.append(postItem(d.doc, { id: d.id, owner: d.owner })));
   $('empty').hidden = list.children.length > 0;
   if (highlight) document.getElementById(`post-${highlight}`)?.scrollIntoView({ block: 'center' });
   updateNet();

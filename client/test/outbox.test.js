@@ -194,3 +194,28 @@ test('the change feed is pulled into IndexedDB page by page, deletes applied, an
   assert.deepEqual(seen, ['', 'c2', 'c3', '', 'c2']);
   assert.deepEqual((await O.feedAll(db, 'posts')).map((d) => d.id), ['b'], 'rebuilt from the start');
 });
+
+test('a mutation refused as forbidden (a shared document another user owns) is reported with the conflicts', async () => {
+  await O.enqueue(db, { url: '/api/v1/sync/posts/mutations', body: { mutations: [] } });
+  const results = [{ id: 'a', status: 'applied', version: 2 }, { id: 'b', status: 'forbidden', version: 1, doc: { t: 1 }, owner: 'ann' },
+    { id: 'c', status: 'conflict', version: 4, doc: { t: 2 }, owner: 'bob' }];
+  const fetch = async () => new Response(JSON.stringify({ results }), { status: 200, headers: { 'content-type': 'application/json' } });
+  const e = events();
+  await O.replay(db, { fetch, emit: e.emit });
+  assert.deepEqual(e.seen.find((x) => x.type === 'conflict').conflicts.map((c) => [c.id, c.status, c.owner]),
+    [['b', 'forbidden', 'ann'], ['c', 'conflict', 'bob']]);
+});
+
+test('one subscription body for page and worker: the stored subscribe options, the current time zone', () => {
+  const stored = O.subscribeOptions({ topics: ['posts'], tags: { theme: 'dark' } }, { language: 'fr-FR', userAgent: 'UA/2' });
+  assert.deepEqual(stored, { topics: ['posts'], tags: { theme: 'dark' }, locale: 'fr-FR', userAgent: 'UA/2' });
+  const sub = { toJSON: () => ({ endpoint: 'https://push.test/1', keys: { p256dh: 'p', auth: 'a' } }) };
+  assert.deepEqual(O.subscriptionBody(sub, stored), { subscription: { endpoint: 'https://push.test/1', keys: { p256dh: 'p', auth: 'a' } },
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, topics: ['posts'], tags: { theme: 'dark' }, locale: 'fr-FR',
+    userAgent: 'UA/2' });
+  assert.deepEqual(Object.keys(O.subscriptionBody(sub, O.subscribeOptions({}, {}))), ['subscription', 'timezone'],
+    'absent options are left out, so the server keeps what it has');
+  assert.deepEqual(O.authorization('https://h.test', 'tok', '/api/v1/x', 'https://h.test/page'), { authorization: 'Bearer tok' });
+  assert.deepEqual(O.authorization('https://h.test', 'tok', 'https://h.test.evil/api', 'https://h.test/'), {}, 'never to another host');
+  assert.deepEqual([...O.base64UrlToBytes('AQID_-8')], [1, 2, 3, 255, 239]);
+});

@@ -87,6 +87,7 @@ test('a post made offline is queued, then applied exactly once by sync events di
   assert.equal(onServer.length, 1, 'exactly once');
   assert.equal(onServer[0].doc.text, 'Written on the train, no signal 🚆');
   assert.equal(onServer[0].doc.author, 'Ada Lovelace');
+  assert.equal(onServer[0].owner, 'demo:ada-lovelace', 'the server records who posted');
   await page.waitForSelector('.post:not(.pending)');
   await page.screenshot({ path: `${ARTIFACTS}chromium-feed.png` });
 });
@@ -163,14 +164,16 @@ test('a periodic sync pulls new posts of others into IndexedDB', async () => {
     const open = indexedDB.open('herald');
     open.onsuccess = () => {
       const get = open.result.transaction('feed').objectStore('feed').get(['posts', 'from-bob']);
-      get.onsuccess = () => resolve(get.result ? get.result.doc : null);
+      get.onsuccess = () => resolve(get.result ? { doc: get.result.doc, owner: get.result.owner } : null);
       get.onerror = () => reject(get.error);
     };
     open.onerror = () => reject(open.error);
   })));
-  assert.equal(stored.author, 'Bob');
+  assert.equal(stored.doc.author, 'Bob');
+  assert.equal(stored.owner, 'demo:bob');
   await page.reload({ waitUntil: 'load' });
   await page.waitForSelector('#post-from-bob');
+  assert.equal(await page.$eval('#post-from-bob .owner', (e) => e.textContent), 'demo:bob');
   await page.screenshot({ path: `${ARTIFACTS}chromium-feed-after-sync.png` });
 });
 
