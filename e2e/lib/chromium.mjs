@@ -6,13 +6,13 @@ import { join } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-export async function launchChromium() {
+export async function launchChromium(extraArgs = []) {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
     userDataDir: await mkdtemp(join(tmpdir(), 'herald-chromium-')),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'],
+      '--disable-quic', '--no-first-run', '--disable-dev-shm-usage', ...extraArgs],
   });
 }
 

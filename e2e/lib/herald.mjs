@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const JAR = process.env.HERALD_JAR || resolve(here, '../../server/target/herald.jar');
 // The same JDK (>= 21) the build uses, found by the repository's script when JAVA_HOME is not set.
-const JAVA = join(process.env.JAVA_HOME
+export const JAVA = join(process.env.JAVA_HOME
   || execFileSync('bash', ['-c', `. '${resolve(here, '../../scripts/find-jdk.sh')}' >/dev/null && printf %s "$JAVA_HOME"`]).toString(),
 'bin', 'java');
 
@@ -23,7 +23,7 @@ export function freePort() {
 }
 
 /** A running Herald with the demo, an API key (send, manage) and helpers for its HTTP API. */
-export async function startHerald(extraArgs = []) {
+export async function startHerald(extraArgs = [], { publicUrl, jvmArgs = [] } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'herald-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -33,7 +33,7 @@ export async function startHerald(extraArgs = []) {
   let log = '';
   let proc;
   async function launch() {
-    proc = spawn(JAVA, ['-jar', JAR, 'serve', '--demo', '--port', String(port), '--host', '127.0.0.1', '--public-url', url,
+    proc = spawn(JAVA, [...jvmArgs, '-jar', JAR, 'serve', '--demo', '--port', String(port), '--host', '127.0.0.1', '--public-url', publicUrl || url,
       '--allow-private-endpoints', ...common, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout.on('data', (d) => { log += d; });
     proc.stderr.on('data', (d) => { log += d; });
