@@ -25,7 +25,10 @@ final class SettingsOptions {
                     .type(String.class)
                     .paramLabel(o.label());
             if (o.isBoolean()) {
-                b.arity("0..1").fallbackValue("true");
+                // The optional value is never an option: with option-looking values allowed elsewhere (a secret may
+                // begin with -h), `--demo --port 8080` must still be two options.
+                b.arity("0..1").fallbackValue("true").parameterConsumer((args, arg, command) ->
+                        arg.setValue(!args.isEmpty() && !args.peek().startsWith("-") ? args.pop() : "true"));
             }
             spec.addOption(b.build());
         }
@@ -37,6 +40,8 @@ final class SettingsOptions {
         for (Option o : Option.values()) {
             if (parsed.hasMatchedOption(o.flag())) {
                 flags.put(o, parsed.matchedOptionValue(o.flag(), ""));
+            } else if (o.isBoolean() && spec.findOption(o.flag()).getValue() != null) {
+                flags.put(o, spec.findOption(o.flag()).getValue()); // set by the parameter consumer above
             }
         }
         return SettingsLoader.load(System.getenv(), flags, Path.of("").toAbsolutePath());

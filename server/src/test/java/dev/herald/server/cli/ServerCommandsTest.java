@@ -48,6 +48,18 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aBooleanFlagFollowedByAnotherOptionLeavesThatOptionAlone(@TempDir Path dir) {
+        // `herald serve --demo --port 8080`: the flag's optional value is only ever a boolean word
+        assertThat(run("vapid", "show", "--demo", "--data-dir", dir.resolve("a").toString())).as(err.toString()).isZero();
+        assertThat(dir.resolve("a/keys.json")).exists();
+        assertThat(run("vapid", "show", "--allow-private-endpoints", "no", "--demo=true", "--data-dir", dir.resolve("b").toString()))
+                .isZero();
+        assertThat(dir.resolve("b/keys.json")).exists();
+        assertThat(run("vapid", "show", "--demo=maybe", "--data-dir", dir.resolve("c").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--demo = 'maybe' is not true or false");
+    }
+
+    @Test
     void vapidShowPrintsTheKeyTheServerUses(@TempDir Path dir) throws Exception {
         assertThat(run("vapid", "show", "--data-dir", dir.toString())).isZero();
         String first = out();
