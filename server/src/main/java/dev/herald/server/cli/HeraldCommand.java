@@ -32,10 +32,12 @@ public final class HeraldCommand implements Runnable {
             SettingsOptions.addTo(sub.getCommandSpec());
         }
         // An option's value is whatever follows it, even when it looks like an option: base64url secrets and keys
-        // begin with "-h" or "-V" about 1 time in 2,048 each, and a payload may be "-hello". Without these, picocli
+        // begin with "-h" or "-V" about 1 time in 2,048 each, and a payload may be "-hello". With clustering, picocli
         // reads such a value as the clustered help/version flags and prints the usage text instead of running.
         cl.setPosixClusteredShortOptionsAllowed(false);
-        cl.setAllowOptionsAsOptionParameters(true);
+        // `push send` takes even "-h" or "--help" as a value. Only there: everywhere else a flag without its optional
+        // value (`--demo --port 9000`) would swallow the next option as its value.
+        cl.getSubcommands().get("push").getSubcommands().get("send").setAllowOptionsAsOptionParameters(true);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, line, parseResult) -> {

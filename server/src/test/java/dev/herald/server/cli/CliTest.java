@@ -139,6 +139,16 @@ class CliTest {
     }
 
     @Test
+    void aFlagWithoutItsOptionalValueLeavesTheNextOptionAlone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // `serve --demo --port 9000` style: the boolean takes no value and the next option is read as an option
+        int code = run("keys", "list", "--allow-private-endpoints", "--data-dir", dir.toString(), "--demo",
+                "--vapid-subject", "mailto:ops@herald.example");
+
+        assertThat(code).as(out() + err()).isZero();
+        assertThat(err()).doesNotContain("Unmatched argument");
+    }
+
+    @Test
     void badInputIsOneClearLineAndExitCode2NeverAStackTrace() {
         UserAgentKeys ua = UserAgentKeys.generate();
         VapidKeys vapid = VapidKeys.generate();

@@ -179,7 +179,7 @@ class IdempotencyTest {
 
             assertThat(mine.json().at("/results/0/status").asText()).isEqualTo("applied");
             assertThat(theirs.headers().firstValue("Idempotency-Replayed")).isEmpty();
-            assertThat(theirs.json().at("/results/0/status").asText()).as("processed as bob's own request").isEqualTo("conflict");
+            assertThat(theirs.json().at("/results/0/status").asText()).as("processed as bob's own request: ada owns p6").isEqualTo("forbidden");
         }
     }
 
