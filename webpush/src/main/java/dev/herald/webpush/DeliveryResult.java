@@ -11,6 +11,15 @@ import java.util.Optional;
  */
 public sealed interface DeliveryResult {
 
+    /**
+     * The machine-readable reason in a push service's refusal body, when it has one: Apple's
+     * {@code {"reason":"BadJwtToken"}}, FCM's {@code "errorCode":"VapidPkHashMismatch"} (or the bare token in a text
+     * body). Empty for anything else.
+     */
+    static Optional<String> reasonCode(String body) {
+        return RefusalReason.code(body);
+    }
+
     /** Whether the same request may succeed later (rate limits, server errors, transport failures). */
     default boolean retryable() {
         return false;

@@ -16,6 +16,12 @@ import javax.crypto.Cipher;
 public final class PayloadCipher {
     /** Push services accept bodies of at most this many bytes (RFC 8030 section 7.2). */
     public static final int MAX_BODY = 4096;
+    /**
+     * The largest body every push service takes: Firefox for Android's refuses more than this with 413. Padding
+     * never takes a body past it, so a payload that fits here (2967 bytes for aes128gcm, 3052 for aesgcm) reaches
+     * every browser whatever padding was asked for.
+     */
+    public static final int MAX_BODY_EVERYWHERE = 3070;
     private static final int RECORD_SIZE = 4096;
     private static final byte[] WEBPUSH_INFO = "WebPush: info\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AUTH_INFO = "Content-Encoding: auth\0".getBytes(StandardCharsets.US_ASCII);
@@ -32,7 +38,8 @@ public final class PayloadCipher {
      */
     public static EncryptedPayload encrypt(byte[] plaintext, PushSubscription subscription, ContentEncoding encoding,
             int padding) {
-        return encrypt(plaintext, subscription.p256dh(), subscription.auth(), encoding, padding,
+        return encrypt(plaintext, subscription.p256dh(), subscription.auth(), encoding,
+                cappedPadding(plaintext.length, encoding, padding),
                 Primitives.newP256KeyPair(), Primitives.random(Ece.SALT_LENGTH));
     }
 
@@ -49,6 +56,15 @@ public final class PayloadCipher {
             case AESGCM -> aesgcmSeal(shared, auth, uaRaw, asRaw, salt, plaintext, padding);
         };
         return new EncryptedPayload(encoding, body, salt, asRaw);
+    }
+
+    /**
+     * {@code padding}, reduced so that the body stays within {@link #MAX_BODY_EVERYWHERE} (to none when the payload
+     * alone is already past it). Negative padding is left for {@link #checkFits} to refuse.
+     */
+    static int cappedPadding(int plaintextLength, ContentEncoding encoding, int padding) {
+        int room = encoding.maxPlaintext() - (MAX_BODY - MAX_BODY_EVERYWHERE) - plaintextLength;
+        return padding < 0 ? padding : Math.max(0, Math.min(padding, room));
     }
 
     /** Throws a message a person can act on when the payload cannot fit. */

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param urgency  RFC 8030 {@code Urgency}
  * @param topic    RFC 8030 {@code Topic}: replaces an undelivered message with the same topic; {@code null} for none
  * @param encoding payload content coding
- * @param padding  zero bytes added inside the encryption to hide the payload's length
+ * @param padding  zero bytes added inside the encryption to hide the payload's length; at encryption it is cut
+ *                 so the body stays within {@link PayloadCipher#MAX_BODY_EVERYWHERE} bytes
  */
 public record PushMessage(byte[] payload, Duration ttl, Urgency urgency, String topic, ContentEncoding encoding,
         int padding) {
