@@ -102,7 +102,8 @@ public final class HeraldApp implements AutoCloseable {
             this.engine = new DeliveryEngine(database, sender, new DeliveryGate(preferences, settings), receipts,
                     new DeliveryEngine.Config(settings.deliveryConcurrency(),
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
-                    new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts())), clock, metrics);
+                    new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts()),
+                    settings.goneAfterBadRequests()), clock, metrics);
             this.apiKeys = new ApiKeyStore(database.jdbi(), clock);
             this.userTokens = new UserTokens(keys.userTokenSecret(), clock, settings.userTokenMaxLifetime());
             Authenticator auth = new Authenticator(apiKeys, userTokens);

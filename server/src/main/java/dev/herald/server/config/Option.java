@@ -50,6 +50,9 @@ public enum Option {
     RETRY_MIN("retry-min", "5", "SECONDS", "First retry delay after a transient failure (then doubling, with jitter)."),
     RETRY_MAX("retry-max", "3600", "SECONDS", "Longest retry delay."),
     MAX_ATTEMPTS("max-attempts", "12", "N", "Send attempts before a delivery is given up as failed."),
+    GONE_AFTER_BAD_REQUESTS("gone-after-bad-requests", "3", "N",
+            "Consecutive 400 answers for one subscription after which it is treated as gone (Apple answers 400 forever "
+                    + "to subscriptions made with an old key); 0: never."),
     FANOUT_PAGE("fanout-page", "1000", "N", "Subscriptions queued per fan-out transaction."),
     SYNC_COLLECTIONS("sync-collections", "posts:shared:notify", "LIST",
             "Sync collections, comma-separated name:shared|private[:notify] (notify: a new document notifies everyone)."),

@@ -43,6 +43,7 @@ public record Settings(
         Duration retryMin,
         Duration retryMax,
         int maxAttempts,
+        int goneAfterBadRequests,
         int fanoutPage,
         List<SyncCollection> syncCollections,
         int maxDocumentBytes,

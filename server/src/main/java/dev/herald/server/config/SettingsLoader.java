@@ -199,6 +199,7 @@ public final class SettingsLoader {
                 integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
                 integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),
                 seconds(Option.DELIVERY_LEASE, 1, 3600), retryMin, retryMax, integer(Option.MAX_ATTEMPTS, 1, 1000),
+                integer(Option.GONE_AFTER_BAD_REQUESTS, 0, 1000),
                 integer(Option.FANOUT_PAGE, 1, 100_000), collections(), integer(Option.MAX_DOCUMENT_BYTES, 64, 1024 * 1024),
                 integer(Option.MAX_MUTATIONS, 1, 1000), seconds(Option.TOMBSTONE_HORIZON, 60, 10 * 365 * 86_400),
                 seconds(Option.IDEMPOTENCY_RETENTION, 86_400, 365 * 86_400),

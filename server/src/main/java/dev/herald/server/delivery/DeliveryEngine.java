@@ -44,7 +44,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private static final long IDLE_POLL_MILLIS = 100;
 
     /** The engine's tunables, from the settings. */
-    public record Config(int concurrency, int batch, Duration lease, int fanOutPage, RetryPolicy retry) {}
+    public record Config(int concurrency, int batch, Duration lease, int fanOutPage, RetryPolicy retry,
+            int goneAfterBadRequests) {}
 
     private final DeliveryQueue queue;
     private final Receipts receipts;
@@ -57,7 +58,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Wakeup claimWakeup = new Wakeup();
     private final Map<String, DeliveryQueue.Message> messages = new ConcurrentHashMap<>();
     private final Map<String, Counter> outcomeCounters = new ConcurrentHashMap<>();
-    private final Map<String, Long> lastVapidAlert = new ConcurrentHashMap<>();
+    private final VapidAlerts vapidAlerts;
     private final AtomicLong depth = new AtomicLong();
     private final MeterRegistry metrics;
     private final List<Thread> threads = new ArrayList<>();
@@ -73,6 +74,7 @@ public final class DeliveryEngine implements AutoCloseable {
         this.clock = clock;
         this.inFlight = new Semaphore(config.concurrency());
         this.metrics = metrics;
+        this.vapidAlerts = new VapidAlerts(metrics, clock);
         metrics.gauge("herald.delivery.queue.depth", depth);
         metrics.gauge("herald.delivery.in.flight", inFlight, s -> config.concurrency() - s.availablePermits());
     }
@@ -223,18 +225,28 @@ public final class DeliveryEngine implements AutoCloseable {
     /** DESIGN.md's outcome rules, one push-service answer at a time. */
     Outcome outcome(DeliveryQueue.Claimed c, DeliveryQueue.Target target, DeliveryQueue.Message message, DeliveryResult r) {
         return switch (r) {
-            case DeliveryResult.Created created -> new Outcome(c.id(), c.attempts(), Outcome.SENT, null, 201, null, null);
+            case DeliveryResult.Created created -> new Outcome(c.id(), c.attempts(), Outcome.SENT, null, 201, null, null,
+                    target.id());
             case DeliveryResult.Gone g -> new Outcome(c.id(), c.attempts(), Outcome.GONE, null, g.status(),
                     reason("subscription gone (" + g.status() + ")", g.reason()), target.id());
             case DeliveryResult.PayloadTooLarge p -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, 413,
                     reason("push service refused the payload size (413)", p.reason()), null);
             case DeliveryResult.Unauthorized u -> {
-                vapidAlert(target, u);
+                vapidAlerts.alert(target.origin(), u.status(), u.reason());
                 yield new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, u.status(),
-                        reason("VAPID credentials refused (" + u.status() + ")", u.reason()), null);
+                        reason("VAPID credentials refused (" + VapidAlerts.statusAndReason(u.status(), u.reason()) + ")", u.reason()), null);
             }
-            case DeliveryResult.Rejected rej -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, rej.status(),
-                    reason("rejected (" + rej.status() + ")", rej.reason()), null);
+            case DeliveryResult.Rejected rej -> {
+                // Apple and FCM may name a VAPID problem in a 400: the operator hears of it as of a 401/403.
+                boolean vapid = VapidAlerts.isVapidReason(rej.reason());
+                if (vapid) {
+                    vapidAlerts.alert(target.origin(), rej.status(), rej.reason());
+                }
+                // A 400 counts against the subscription (target.id()): enough in a row and it is treated as gone.
+                yield new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, rej.status(), reason((vapid
+                        ? "VAPID credentials refused (" : "rejected (") + VapidAlerts.statusAndReason(rej.status(), rej.reason())
+                        + ")", rej.reason()), null, target.id());
+            }
             case DeliveryResult.RateLimited rl -> retryOrExpire(c, message, rl.retryAfter(), 429, reason("rate limited (429)", rl.reason()));
             case DeliveryResult.ServerError se -> retryOrExpire(c, message, se.retryAfter(), se.status(),
                     reason("push service error (" + se.status() + ")", se.reason()));
@@ -269,19 +281,6 @@ public final class DeliveryEngine implements AutoCloseable {
         return d.isEmpty() ? what : what + ": " + d;
     }
 
-    /** A 401/403 means the operator's VAPID setup is wrong: say so loudly, once a minute per push service. */
-    private void vapidAlert(DeliveryQueue.Target target, DeliveryResult.Unauthorized u) {
-        String origin = target.origin();
-        metrics.counter("herald.vapid.rejections", "origin", origin).increment();
-        long now = clock.millis();
-        Long last = lastVapidAlert.get(origin);
-        if (last == null || now - last > 60_000) {
-            lastVapidAlert.put(origin, now);
-            log.error("OPERATOR ALERT: {} refused our VAPID credentials ({}): {}. Check vapid-subject and that browsers "
-                    + "subscribed with this server's public key.", origin, u.status(), u.reason());
-        }
-    }
-
     private void complete(Outcome outcome) {
         outcomes.add(outcome);
     }
@@ -298,8 +297,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 }
                 batch.add(first);
                 outcomes.drainTo(batch, 2000);
-                queue.record(batch, clock.millis());
-                for (Outcome o : batch) {
+                for (Outcome o : queue.record(batch, clock.millis(), config.goneAfterBadRequests())) {
                     outcomeCounters.computeIfAbsent(o.state(),
                             s -> Counter.builder("herald.deliveries").tag("outcome", s).register(metrics)).increment();
                 }

@@ -75,12 +75,16 @@ final class DeliveryQueue {
                 .findOne());
     }
 
-    /** Writes a batch of outcomes in one transaction. */
-    void record(List<Outcome> outcomes, long now) {
+    /**
+     * Writes a batch of outcomes in one transaction, and moves each answered subscription's count of consecutive
+     * 400s: a 2xx resets it; a 400 adds one, and the one that reaches {@code goneAfterBadRequests} (0: never) ends
+     * as gone, deleting the subscription. Returns the outcomes as written.
+     */
+    List<Outcome> record(List<Outcome> outcomes, long now, int goneAfterBadRequests) {
         if (outcomes.isEmpty()) {
-            return;
+            return outcomes;
         }
-        jdbi.useTransaction(h -> {
+        return jdbi.inTransaction(h -> {
             PreparedBatch update = h.prepareBatch("UPDATE deliveries SET state = :state, next_at = COALESCE(:nextAt, next_at), "
                     + "last_status = :status, last_error = :error, updated_at = :now "
                     + "WHERE id = :id AND state = 'leased' AND attempts = :attempts");
@@ -93,10 +97,33 @@ final class DeliveryQueue {
                     gone.add(o.goneSubscription());
                 }
             }
-            update.execute();
+            int[] applied = update.execute();
+            List<Outcome> written = new ArrayList<>(outcomes.size());
+            List<String> answered = new ArrayList<>();
+            for (int i = 0; i < outcomes.size(); i++) {
+                Outcome o = outcomes.get(i);
+                if (applied[i] > 0 && o.state().equals(Outcome.SENT) && o.subscription() != null) {
+                    answered.add(o.subscription());
+                } else if (applied[i] > 0 && o.badRequest()) {
+                    int strikes = h.createQuery("UPDATE subscriptions SET bad_requests = bad_requests + 1 WHERE id = ? "
+                            + "RETURNING bad_requests").bind(0, o.subscription()).mapTo(Integer.class).findOne().orElse(0);
+                    if (goneAfterBadRequests > 0 && strikes >= goneAfterBadRequests) {
+                        o = o.goneAfter(strikes);
+                        h.createUpdate("UPDATE deliveries SET state = :state, last_error = :error WHERE id = :id")
+                                .bind("state", o.state()).bind("error", o.error()).bind("id", o.deliveryId()).execute();
+                        gone.add(o.subscription());
+                    }
+                }
+                written.add(o);
+            }
+            if (!answered.isEmpty()) {
+                h.createUpdate("UPDATE subscriptions SET bad_requests = 0 WHERE id IN (<ids>) AND bad_requests <> 0")
+                        .bindList("ids", answered).execute();
+            }
             if (!gone.isEmpty()) {
                 h.createUpdate("DELETE FROM subscriptions WHERE id IN (<ids>)").bindList("ids", gone).execute();
             }
+            return written;
         });
     }
 

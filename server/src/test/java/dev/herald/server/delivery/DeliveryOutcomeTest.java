@@ -146,6 +146,61 @@ class DeliveryOutcomeTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void threeConsecutiveBadRequestsMakeTheSubscriptionGoneAndASuccessResetsTheCount(Backend backend) throws Exception {
+        // Apple answers 400 forever to a subscription made with an old key; a success in between starts the count again.
+        java.util.Iterator<Integer> answers = java.util.List.of(400, 400, 201, 400, 400, 400).iterator();
+        try (ScriptedPushService push = new ScriptedPushService(); TestServer server = new TestServer(backend)) {
+            push.respond(ex -> new ScriptedPushService.Reply(answers.next(), Map.of(), "{\"reason\":\"BadDeviceToken\"}"));
+            String sub = server.subscribe("hal", push.endpoint("/push/apple/x").toString(), UserAgentKeys.generate());
+            String[] expected = {"failed", "failed", "sent", "failed", "failed", "gone"};
+            String last = null;
+            for (String state : expected) {
+                String id = server.send(Map.of("userIds", java.util.List.of("hal")), "hi", NO_EXTRA);
+                Eventually.until(state, Duration.ofSeconds(20), () -> server.count(id, state) == 1, () -> server.notification(id).toString());
+                last = id;
+            }
+            assertThat(push.received).hasSize(6);
+            assertThat(server.notification(last).get("lastError").asText())
+                    .isEqualTo("rejected (400 BadDeviceToken): {\"reason\":\"BadDeviceToken\"}; 3 consecutive 400s: treated as gone");
+            assertThat(server.api.delete("/api/v1/subscriptions/" + sub, server.userToken("hal")).status())
+                    .as("the subscription was deleted").isEqualTo(404);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void vapidRefusalsNameThePushServicesReasonInTheOperatorAlert(Backend backend) throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DeliveryEngine.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> alerts = new ch.qos.logback.core.read.ListAppender<>();
+        alerts.start();
+        logger.addAppender(alerts);
+        try (ScriptedPushService fcm = new ScriptedPushService(); ScriptedPushService apple = new ScriptedPushService();
+                TestServer server = new TestServer(backend)) {
+            fcm.respond(403, Map.of(), "{\"error\":{\"code\":403,\"message\":\"" + "x".repeat(400) + "\",\"status\":"
+                    + "\"PERMISSION_DENIED\",\"details\":[{\"errorCode\":\"VapidPkHashMismatch\"}]}}");
+            apple.respond(400, Map.of(), "{\"reason\":\"BadJwtToken\"}");
+            String keep = server.subscribe("ida", fcm.endpoint("/fcm/send/x").toString(), UserAgentKeys.generate());
+            server.subscribe("ida", apple.endpoint("/3/push/y").toString(), UserAgentKeys.generate());
+
+            String id = server.send(Map.of("userIds", java.util.List.of("ida")), "hi", NO_EXTRA);
+
+            Eventually.until("failed", () -> server.count(id, "failed") == 2);
+            java.util.List<String> lines = alerts.list.stream().map(e -> e.getFormattedMessage())
+                    .filter(m -> m.startsWith("OPERATOR ALERT")).toList();
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains(fcm.endpoint("").toString().replaceAll("/$", ""))
+                    .contains("(403 VapidPkHashMismatch): the browser subscribed with another applicationServerKey"));
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains("(400 BadJwtToken): the push service could not verify our VAPID JWT"));
+            java.util.List<String> errors = server.deliveries(id).values().stream().map(d -> String.valueOf(d.get("last_error"))).toList();
+            assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("VAPID credentials refused (403 VapidPkHashMismatch)"))
+                    .anySatisfy(e -> assertThat(e).startsWith("VAPID credentials refused (400 BadJwtToken)"));
+            assertThat(server.api.delete("/api/v1/subscriptions/" + keep, server.userToken("ida")).status()).isEqualTo(204);
+        } finally {
+            logger.detachAppender(alerts);
+        }
+    }
+
     /** The single delivery's state and attempt count, straight from the queue. */
     private static String deliveryState(TestServer server) {
         return server.app.database().jdbi().withHandle(h -> h.createQuery("SELECT state || ':' || attempts FROM deliveries")
