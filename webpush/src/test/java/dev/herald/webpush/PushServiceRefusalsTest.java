@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -15,16 +16,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** What real push services refuse, and how the sender avoids or reports it. */
 class PushServiceRefusalsTest {
     private final UserAgentKeys browser = UserAgentKeys.generate();
-    private final ScriptedPushService service = newService();
     private final WebPushSender sender = WebPushSender.builder().vapid(VapidKeys.generate(), "mailto:ops@herald.example")
             .clock(new MutableClock(Instant.parse("2026-11-23T10:00:00Z"))).requestTimeout(Duration.ofSeconds(5)).build();
+    private ScriptedPushService service;
 
-    private static ScriptedPushService newService() {
-        try {
-            return new ScriptedPushService();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+    @BeforeEach
+    void start() throws Exception {
+        service = new ScriptedPushService();
     }
 
     @AfterEach
