@@ -147,7 +147,8 @@ public final class DeliveryThroughput {
         }
     }
 
-    private static void seed(Settings settings, int n, String origin) {
+    /** {@code n} subscriptions at {@code origin}/p/{i}, all with the same keys, in one transaction. */
+    static void seed(Settings settings, int n, String origin) {
         UserAgentKeys browser = UserAgentKeys.generate();
         try (Database db = Database.open(settings)) {
             db.jdbi().useTransaction(h -> {
