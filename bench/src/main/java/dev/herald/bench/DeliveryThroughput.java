@@ -43,17 +43,7 @@ public final class DeliveryThroughput {
         String[] backends = (args.length > 1 ? args[1] : "sqlite,postgres").split(",");
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         AtomicLong pushes = new AtomicLong();
-        HttpServer pushService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4096);
-        var pushThreads = Executors.newFixedThreadPool(2);
-        pushService.setExecutor(pushThreads);
-        pushService.createContext("/p/", ex -> {
-            try (ex) {
-                ex.getRequestBody().readAllBytes();
-                pushes.incrementAndGet();
-                ex.sendResponseHeaders(201, -1);
-            }
-        });
-        pushService.start();
+        HttpServer pushService = pushStandIn(pushes::incrementAndGet);
         String origin = "http://127.0.0.1:" + pushService.getAddress().getPort();
         try {
             bareHttp(n, origin, concurrency);
@@ -62,7 +52,41 @@ public final class DeliveryThroughput {
             }
         } finally {
             pushService.stop(0);
-            pushThreads.shutdownNow();
+        }
+    }
+
+    /** The push-service stand-in: the JDK's HTTP server on two daemon threads, answering 201 at /p/… after {@code onPush}. */
+    static HttpServer pushStandIn(Runnable onPush) throws java.io.IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4096);
+        server.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().factory()));
+        server.createContext("/p/", ex -> {
+            try (ex) {
+                ex.getRequestBody().readAllBytes();
+                onPush.run();
+                ex.sendResponseHeaders(201, -1);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    /** Posts a typical notification to every subscription; returns its id. */
+    static String sendToAll(HttpClient http, String base, String key) throws Exception {
+        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/notifications"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"New post from Ada\","
+                        + "\"body\":\"Has anyone tried the offline composer yet?\",\"url\":\"/posts/42\"},\"ttl\":3600}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return Json.MAPPER.readTree(posted.body()).get("id").asText();
+    }
+
+    static final String POSTGRES_URL = System.getenv().getOrDefault("HERALD_BENCH_POSTGRES_URL",
+            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+
+    /** Runs one statement on the bench's PostgreSQL (creating or dropping a run's schema). */
+    static void postgres(String sql) throws java.sql.SQLException {
+        try (Connection c = DriverManager.getConnection(POSTGRES_URL)) {
+            c.createStatement().execute(sql);
         }
     }
 
@@ -98,12 +122,9 @@ public final class DeliveryThroughput {
                 .with(Option.DELIVERY_CONCURRENCY, Integer.toString(concurrency));
         String schema = null;
         if (backend.equals("postgres")) {
-            String url = System.getenv().getOrDefault("HERALD_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
             schema = "herald_bench_" + System.nanoTime();
-            try (Connection c = DriverManager.getConnection(url)) {
-                c.createStatement().execute("CREATE SCHEMA " + schema);
-            }
-            loader.with(Option.DATABASE_URL, url + "&currentSchema=" + schema);
+            postgres("CREATE SCHEMA " + schema);
+            loader.with(Option.DATABASE_URL, POSTGRES_URL + "&currentSchema=" + schema);
         }
         Settings settings = loader.build();
         seed(settings, n, pushOrigin);
@@ -113,12 +134,7 @@ public final class DeliveryThroughput {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + app.port();
             long start = System.nanoTime();
-            HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/notifications"))
-                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"New post from Ada\","
-                            + "\"body\":\"Has anyone tried the offline composer yet?\",\"url\":\"/posts/42\"},\"ttl\":3600}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            String id = Json.MAPPER.readTree(posted.body()).get("id").asText();
+            String id = sendToAll(http, base, key);
             long fannedOut = 0;
             JsonNode status;
             while (true) {
@@ -139,10 +155,7 @@ public final class DeliveryThroughput {
                     (fannedOut - start) / 1e9, pushes.get() - before);
         } finally {
             if (schema != null) {
-                String url = System.getenv().getOrDefault("HERALD_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
-                try (Connection c = DriverManager.getConnection(url)) {
-                    c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
-                }
+                postgres("DROP SCHEMA " + schema + " CASCADE");
             }
         }
     }

@@ -14,19 +14,15 @@ import dev.herald.server.http.Json;
 import dev.herald.server.retention.Retention;
 import dev.herald.server.storage.Database;
 import dev.herald.server.storage.Dialect;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -50,20 +46,12 @@ public final class PruneVsFanout {
         String[] backends = (args.length > 2 ? args[2] : "sqlite,postgres").split(",");
         long[] arrivals = new long[4 * n + 1000];
         AtomicInteger pushes = new AtomicInteger();
-        HttpServer pushService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4096);
-        var pushThreads = Executors.newFixedThreadPool(2);
-        pushService.setExecutor(pushThreads);
-        pushService.createContext("/p/", ex -> {
-            try (ex) {
-                ex.getRequestBody().readAllBytes();
-                int i = pushes.getAndIncrement();
-                if (i < arrivals.length) {
-                    arrivals[i] = System.nanoTime();
-                }
-                ex.sendResponseHeaders(201, -1);
+        HttpServer pushService = DeliveryThroughput.pushStandIn(() -> {
+            int i = pushes.getAndIncrement();
+            if (i < arrivals.length) {
+                arrivals[i] = System.nanoTime();
             }
         });
-        pushService.start();
         String origin = "http://127.0.0.1:" + pushService.getAddress().getPort();
         System.out.println("| database | run | deliveries/s | vs without | longest stall | p99 gap | pruned | prune rate | prune time |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -73,7 +61,6 @@ public final class PruneVsFanout {
             }
         } finally {
             pushService.stop(0);
-            pushThreads.shutdownNow();
         }
     }
 
@@ -85,13 +72,10 @@ public final class PruneVsFanout {
                 // the server's own maintenance leaves the old rows alone; the bench prunes them when it chooses
                 .with(Option.NOTIFICATION_RETENTION, Long.toString(3650L * 86_400));
         String schema = null;
-        String url = System.getenv().getOrDefault("HERALD_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
         if (backend.equals("postgres")) {
             schema = "herald_prune_" + System.nanoTime();
-            try (Connection c = DriverManager.getConnection(url)) {
-                c.createStatement().execute("CREATE SCHEMA " + schema);
-            }
-            loader.with(Option.DATABASE_URL, url + "&currentSchema=" + schema);
+            DeliveryThroughput.postgres("CREATE SCHEMA " + schema);
+            loader.with(Option.DATABASE_URL, DeliveryThroughput.POSTGRES_URL + "&currentSchema=" + schema);
         }
         Settings settings = loader.build();
         try {
@@ -126,9 +110,7 @@ public final class PruneVsFanout {
             }
         } finally {
             if (schema != null) {
-                try (Connection c = DriverManager.getConnection(url)) {
-                    c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
-                }
+                DeliveryThroughput.postgres("DROP SCHEMA " + schema + " CASCADE");
             }
         }
     }
@@ -160,12 +142,7 @@ public final class PruneVsFanout {
         String base = "http://127.0.0.1:" + app.port();
         int first = pushes.get();
         long start = System.nanoTime();
-        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/notifications"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"audience\":{\"all\":true},\"payload\":{\"title\":\"New post from Ada\","
-                        + "\"body\":\"Has anyone tried the offline composer yet?\",\"url\":\"/posts/42\"},\"ttl\":3600}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        String id = Json.MAPPER.readTree(posted.body()).get("id").asText();
+        String id = DeliveryThroughput.sendToAll(http, base, key);
         JsonNode status;
         do {
             Thread.sleep(100);
