@@ -20,6 +20,7 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, int maxBodyBytes, ClientAddress clientAddress, List<Router.Feature> features,
             List<java.util.function.Consumer<io.javalin.config.RoutesConfig>> middleware) {
+        java.util.concurrent.atomic.AtomicReference<String> allow = new java.util.concurrent.atomic.AtomicReference<>("OPTIONS");
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.jetty.host = host;
@@ -28,32 +29,65 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = maxBodyBytes;
             config.router.ignoreTrailingSlashes = true;
             clientAddress.install(config);
-            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new ProblemErrorHandler());
+                server.setDefaultHandler(new OptionsStar(allow::get));
+            });
             middleware.forEach(m -> m.accept(config.routes));
             Router router = new Router(config.routes);
             features.forEach(f -> f.routes(router));
             routes.addAll(router.registered());
-            config.routes.exception(ApiException.class, (e, ctx) -> render(ctx, e));
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> render(ctx, fromJavalin(e, ctx)));
+            AllowedMethods allowed = new AllowedMethods(router.registered());
+            allow.set(String.join(", ", allowed.anywhere()));
+            config.routes.exception(ApiException.class, (e, ctx) -> {
+                if (e.code() == ErrorCode.ROUTE_NOT_FOUND) {
+                    noRoute(ctx, allowed);
+                } else {
+                    render(ctx, e);
+                }
+            });
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == 404 || e.getStatus() == 405) {
+                    noRoute(ctx, allowed);
+                } else {
+                    render(ctx, fromJavalin(e));
+                }
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 render(ctx, new ApiException(ErrorCode.INTERNAL, "an internal error occurred; it has been logged"));
             });
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) {
-                    render(ctx, new ApiException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " " + ctx.path()));
+                    noRoute(ctx, allowed);
                 }
             });
-            config.routes.error(405, ctx -> render(ctx,
-                    new ApiException(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path())));
+            config.routes.error(405, ctx -> noRoute(ctx, allowed));
         });
     }
 
-    private static ApiException fromJavalin(HttpResponseException e, io.javalin.http.Context ctx) {
+    /**
+     * No handler for this method and path: {@code OPTIONS} is answered with the path's {@code Allow} (200, no body),
+     * another method on a known path is 405 with {@code Allow}, and an unknown path is 404.
+     */
+    private static void noRoute(io.javalin.http.Context ctx, AllowedMethods allowed) {
+        java.util.Set<String> methods = allowed.on(ctx.path());
+        if (methods.isEmpty()) {
+            render(ctx, new ApiException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " " + ctx.path()));
+            return;
+        }
+        ctx.header("Allow", String.join(", ", methods));
+        if (ctx.method() == io.javalin.http.HandlerType.OPTIONS) {
+            ctx.status(200).result("");
+        } else {
+            render(ctx, new ApiException(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path()
+                    + "; allowed: " + String.join(", ", methods)));
+        }
+    }
+
+    private static ApiException fromJavalin(HttpResponseException e) {
         return switch (e.getStatus()) {
             case 413 -> new ApiException(ErrorCode.BODY_TOO_LARGE, "the request body is too large");
-            case 404 -> new ApiException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " " + ctx.path());
-            case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
             case 400 -> new ApiException(ErrorCode.INVALID_PARAMETER, e.getMessage());
             default -> e.getStatus() >= 500 ? new ApiException(ErrorCode.INTERNAL, "an internal error occurred")
                     : new ApiException(ErrorCode.INVALID_PARAMETER, e.getMessage());

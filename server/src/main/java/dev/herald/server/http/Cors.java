@@ -29,7 +29,8 @@ public final class Cors {
         routes.addHttpHandler(HandlerType.OPTIONS, "/api/*", ctx -> {
             String origin = ctx.header("Origin");
             if (origin == null || ctx.header("Access-Control-Request-Method") == null) {
-                throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "OPTIONS is only for CORS preflight requests");
+                // Not a preflight: answered like any request without a handler (ApiServer: Allow for a known path, else 404).
+                throw new ApiException(ErrorCode.ROUTE_NOT_FOUND, "no route OPTIONS " + ctx.path());
             }
             if (!allowed(origin)) {
                 throw new ApiException(ErrorCode.FORBIDDEN, "origin " + origin + " is not in cors-origins");
