@@ -152,7 +152,9 @@ class DeliveryOutcomeTest {
         // Apple answers 400 forever to a subscription made with an old key; a success in between starts the count again.
         java.util.Iterator<Integer> answers = java.util.List.of(400, 400, 201, 400, 400, 400).iterator();
         try (ScriptedPushService push = new ScriptedPushService(); TestServer server = new TestServer(backend)) {
-            push.respond(ex -> new ScriptedPushService.Reply(answers.next(), Map.of(), "{\"reason\":\"BadDeviceToken\"}"));
+            push.respond(ex -> ex.getRequestURI().getPath().equals("/push/apple/x") // nothing else may take an answer
+                    ? new ScriptedPushService.Reply(answers.next(), Map.of(), "{\"reason\":\"BadDeviceToken\"}")
+                    : new ScriptedPushService.Reply(404, Map.of(), ""));
             String sub = server.subscribe("hal", push.endpoint("/push/apple/x").toString(), UserAgentKeys.generate());
             String[] expected = {"failed", "failed", "sent", "failed", "failed", "gone"};
             String last = null;
@@ -161,7 +163,7 @@ class DeliveryOutcomeTest {
                 Eventually.until(state, Duration.ofSeconds(20), () -> server.count(id, state) == 1, () -> server.notification(id).toString());
                 last = id;
             }
-            assertThat(push.received).hasSize(6);
+            assertThat(push.received).filteredOn(r -> r.path().equals("/push/apple/x")).hasSize(6);
             assertThat(server.notification(last).get("lastError").asText())
                     .isEqualTo("rejected (400 BadDeviceToken): {\"reason\":\"BadDeviceToken\"}; 3 consecutive 400s: treated as gone");
             assertThat(server.api.delete("/api/v1/subscriptions/" + sub, server.userToken("hal")).status())
