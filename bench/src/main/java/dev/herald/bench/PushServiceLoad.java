@@ -52,7 +52,9 @@ public final class PushServiceLoad {
         String jar = System.getenv().getOrDefault("HERALD_JAR", "server/target/herald.jar");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx3g", "-jar", jar, "push-service", "--port", String.valueOf(port),
                 "--host", "0.0.0.0", "--public-url", "http://127.0.0.1:" + port, "--data-dir", dataDir.toString(),
-                "--vapid-subject", "mailto:bench@herald.example"));
+                "--vapid-subject", "mailto:bench@herald.example",
+                // a load test is the flood the rate limits exist to stop
+                "--rate-limit-push-hello", "off", "--rate-limit-push-register", "off", "--rate-limit-push-messages", "off"));
         if (args.length > 3) {
             command.addAll(List.of("--database-url", args[3])); // a jdbc:postgresql:// URL; default SQLite
         }

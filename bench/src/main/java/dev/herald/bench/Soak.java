@@ -77,7 +77,10 @@ public final class Soak {
         List<String> flags = List.of("--data-dir", dir.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--allow-private-endpoints", "true", "--vapid-subject", "mailto:soak@herald.example",
                 "--user-token-secret", SECRET, "--notification-retention", "60", "--event-retention", "60",
-                "--tombstone-horizon", "60", "--categories", "general:on,posts:on");
+                "--tombstone-horizon", "60", "--categories", "general:on,posts:on",
+                // every simulated browser is 127.0.0.1: limit per user (and endpoint) only, as for real clients
+                "--rate-limit-events", "user:3000/1h", "--rate-limit-sync", "user:5000/1h", "--rate-limit-subscribe", "user:60/1h",
+                "--rate-limit-push-hello", "off", "--rate-limit-push-register", "agent:300/1h");
         List<String> keyCommand = new ArrayList<>(List.of(java, "-jar", jar.toString(), "keys", "create", "--scope", "send,manage"));
         keyCommand.addAll(flags);
         Process keys = new ProcessBuilder(keyCommand).redirectError(dir.resolve("keys.log").toFile()).start();

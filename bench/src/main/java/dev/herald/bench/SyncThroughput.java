@@ -45,7 +45,7 @@ public final class SyncThroughput {
     private static void run(String backend, int n) throws Exception {
         SettingsLoader loader = SettingsLoader.empty().with(Option.DATA_DIR, Files.createTempDirectory("herald-sync").toString())
                 .with(Option.PORT, "0").with(Option.HOST, "127.0.0.1").with(Option.VAPID_SUBJECT, "mailto:bench@herald.example")
-                .with(Option.SYNC_COLLECTIONS, "posts:shared")
+                .with(Option.SYNC_COLLECTIONS, "posts:shared").with(Option.RATE_LIMIT_SYNC, "off") // one user, flat out
                 .with(Option.DATABASE_POOL_SIZE, System.getProperty("pool", "8"));
         String schema = "herald_syncbench_" + System.nanoTime();
         if (backend.equals("postgres")) {

@@ -7,4 +7,9 @@ public interface Connection {
 
     /** Closes with a WebSocket close code and a short reason. */
     void close(int code, String reason);
+
+    /** The client's address as the host determined it (behind trusted proxies: the real client), for rate limits. */
+    default String clientAddress() {
+        return "";
+    }
 }

@@ -20,4 +20,9 @@ public record PushResponse(int status, Map<String, String> headers, PushError er
         Map<String, String> headers = error.status() == 410 ? Map.of("Cache-Control", "max-age=86400") : Map.of();
         return new PushResponse(error.status(), headers, error, detail);
     }
+
+    static PushResponse retryAfter(PushError error, String detail, java.time.Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return new PushResponse(error.status(), Map.of("Retry-After", Long.toString(seconds)), error, detail);
+    }
 }

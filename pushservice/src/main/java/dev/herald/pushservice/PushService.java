@@ -44,6 +44,7 @@ public final class PushService implements AutoCloseable {
     private final java.util.function.Supplier<URI> publicUrl;
     private final Clock clock;
     private final Limits limits;
+    private final Throttle throttle;
     private final Map<String, UserAgentSession> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile Thread router;
@@ -54,6 +55,13 @@ public final class PushService implements AutoCloseable {
      */
     public PushService(PushStore store, EndpointTokens tokens, java.util.function.Supplier<URI> publicUrl, Clock clock,
             Limits limits) {
+        this(store, tokens, publicUrl, clock, limits, Throttle.NONE);
+    }
+
+    /** With the host's rate limits ({@link Throttle}). */
+    public PushService(PushStore store, EndpointTokens tokens, java.util.function.Supplier<URI> publicUrl, Clock clock,
+            Limits limits, Throttle throttle) {
+        this.throttle = throttle;
         this.store = store;
         this.tokens = tokens;
         this.publicUrl = publicUrl;
@@ -79,6 +87,10 @@ public final class PushService implements AutoCloseable {
 
     Limits limits() {
         return limits;
+    }
+
+    Throttle throttle() {
+        return throttle;
     }
 
     Clock clock() {
@@ -118,6 +130,10 @@ public final class PushService implements AutoCloseable {
             return PushResponse.refuse(PushError.NO_SUCH_ENDPOINT, "the endpoint token is not one this push service issued");
         }
         EndpointTokens.Target target = opened.get();
+        java.time.Duration wait = throttle.message(target.uaid(), target.channelId());
+        if (!wait.isZero()) {
+            return PushResponse.retryAfter(PushError.RATE_LIMITED, "too many messages for this subscription; retry later", wait);
+        }
         Optional<PushStore.Channel> channel = store.channel(target.uaid(), target.channelId());
         if (channel.isEmpty()) {
             return PushResponse.refuse(PushError.ENDPOINT_GONE, "the subscription was unsubscribed; delete it");

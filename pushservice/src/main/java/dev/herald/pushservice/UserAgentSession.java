@@ -22,6 +22,8 @@ public final class UserAgentSession {
     static final int PROTOCOL_ERROR = 1002;
     static final int UNSUPPORTED_DATA = 1003;
     static final int REPLACED = 4000;
+    /** A new user agent was refused by the host's rate limit; the browser reconnects later (with backoff). */
+    static final int RATE_LIMITED = 4429;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern UAID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern CHANNEL_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -105,6 +107,10 @@ public final class UserAgentSession {
         String id = given;
         if (!UAID.matcher(given).matches() || !store.userAgentExists(given)) {
             // Unknown or missing: a new identity. A browser that sent another uaid drops its old subscriptions.
+            if (!service.throttle().newUserAgent(connection.clientAddress()).isZero()) {
+                close(RATE_LIMITED, "rate-limited: too many new user agents from this address; retry later");
+                return;
+            }
             byte[] fresh = new byte[16];
             RANDOM.nextBytes(fresh);
             id = HexFormat.of().formatHex(fresh);
@@ -143,6 +149,10 @@ public final class UserAgentSession {
         }
         PushStore store = service.store();
         boolean known = store.channel(uaid, channelId).isPresent();
+        if (!known && !service.throttle().register(uaid, connection.clientAddress()).isZero()) {
+            connection.send(reply.put("status", 429).put("error", "rate-limited: too many registrations; retry later").toString());
+            return;
+        }
         if (!known && store.channelCount(uaid) >= service.limits().maxChannels()) {
             connection.send(reply.put("status", 429).put("error", "at most " + service.limits().maxChannels()
                     + " channels per user agent").toString());

@@ -23,6 +23,7 @@ import dev.herald.pushservice.EndpointTokens;
 import dev.herald.pushservice.PushService;
 import dev.herald.server.push.JdbiPushStore;
 import dev.herald.server.push.PushRoutes;
+import dev.herald.server.ratelimit.RateLimits;
 import dev.herald.server.web.DemoRoutes;
 import dev.herald.server.web.SdkRoutes;
 import dev.herald.server.http.ApiServer;
@@ -108,6 +109,7 @@ public final class HeraldApp implements AutoCloseable {
             this.userTokens = new UserTokens(keys.userTokenSecret(), clock, settings.userTokenMaxLifetime());
             Authenticator auth = new Authenticator(apiKeys, userTokens);
             ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
+            RateLimits rateLimits = new RateLimits(settings.rateLimits(), clock);
             AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());
             PushHostPolicy policy = new PushHostPolicy(settings.pushHosts(), effectiveUrl::get,
                     settings.allowPrivateEndpoints(), resolver);
@@ -119,7 +121,7 @@ public final class HeraldApp implements AutoCloseable {
             TopicRules topicRules = new TopicRules(settings);
             DailyStats dailyStats = new DailyStats(database.jdbi());
             EventStore events = new EventStore(database.jdbi(), clock, dailyStats);
-            SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock);
+            SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock, rateLimits);
             SubscriptionStore subscriptions = new SubscriptionStore(database.jdbi(), clock);
             NotificationRoutes notificationRoutes = new NotificationRoutes(notificationStore, notifications, idempotency, auth,
                     settings, topicRules, events, clock);
@@ -129,17 +131,17 @@ public final class HeraldApp implements AutoCloseable {
                     new OpsRoutes(database, () -> keys.vapid() != null, metrics),
                     new OpenApiRoutes(),
                     new ConfigRoutes(keys.vapid().publicKeyBase64Url(), settings),
-                    new TokenRoutes(userTokens, auth, settings),
-                    new SubscriptionRoutes(subscriptions, policy, auth, settings, topicRules),
+                    new TokenRoutes(userTokens, auth, settings, rateLimits),
+                    new SubscriptionRoutes(subscriptions, policy, auth, settings, topicRules, rateLimits),
                     new PreferenceRoutes(preferences, auth, settings, topicRules),
                     new UserLabelRoutes(database.jdbi(), auth, settings, topicRules),
                     notificationRoutes,
-                    new EventRoutes(events, receipts, auth, clock),
+                    new EventRoutes(events, receipts, auth, clock, rateLimits),
                     new SdkRoutes(),
                     sync,
                     admin));
             if (settings.demo()) {
-                features.add(new DemoRoutes(userTokens, settings));
+                features.add(new DemoRoutes(userTokens, settings, rateLimits));
             }
             PushService pushService = null;
             if (role == Role.PUSH_SERVICE) {
@@ -149,8 +151,8 @@ public final class HeraldApp implements AutoCloseable {
             if (settings.pushService() || role == Role.PUSH_SERVICE) {
                 pushService = new PushService(new JdbiPushStore(database),
                         new EndpointTokens(keys.endpointTokens()),
-                        effectiveUrl::get, clock, PushService.Limits.DEFAULT);
-                features.add(new PushRoutes(pushService));
+                        effectiveUrl::get, clock, PushService.Limits.DEFAULT, rateLimits);
+                features.add(new PushRoutes(pushService, clientAddress));
                 if (settings.postgres()) {
                     pushService.routeFromStore(Duration.ofMillis(500)); // other nodes may accept messages for our browsers
                 }

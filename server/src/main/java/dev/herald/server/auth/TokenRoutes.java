@@ -7,6 +7,8 @@ import dev.herald.server.http.ErrorCode;
 import dev.herald.server.http.Fields;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Router;
+import dev.herald.server.ratelimit.Action;
+import dev.herald.server.ratelimit.RateLimits;
 import java.time.Duration;
 import java.util.Set;
 
@@ -17,8 +19,10 @@ public final class TokenRoutes implements Router.Feature {
     private final UserTokens tokens;
     private final Authenticator auth;
     private final Settings settings;
+    private final RateLimits rateLimits;
 
-    public TokenRoutes(UserTokens tokens, Authenticator auth, Settings settings) {
+    public TokenRoutes(UserTokens tokens, Authenticator auth, Settings settings, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.tokens = tokens;
         this.auth = auth;
         this.settings = settings;
@@ -34,6 +38,7 @@ public final class TokenRoutes implements Router.Feature {
             if (!UserTokens.USER_ID.matcher(userId).matches()) {
                 throw new ApiException(ErrorCode.INVALID_PARAMETER, "userId must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
             }
+            rateLimits.check(Action.TOKEN_MINT, ctx, auth.caller(ctx), userId, 1);
             Duration ttl = settings.userTokenTtl();
             var given = Json.readOptionalObject(ctx, settings.maxBodyBytes());
             if (given != null) {

@@ -37,6 +37,7 @@ public record Settings(
         int maxBodyBytes,
         int maxSubscriptionsPerUser,
         int maxSubscriptionsPerIp,
+        dev.herald.server.ratelimit.RateLimitConfig rateLimits,
         int deliveryConcurrency,
         int deliveryBatch,
         Duration deliveryLease,

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.herald.server.ratelimit.Action;
+import dev.herald.server.ratelimit.Limit;
+import dev.herald.server.ratelimit.RateLimitConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -196,7 +199,7 @@ public final class SettingsLoader {
                 raw(Option.VAPID_SUBJECT), vapidPublic, vapidPrivate, secret, secret(Option.ENDPOINT_TOKEN_KEY), secret(Option.RECEIPT_KEY),
                 tokenTtl, tokenMaxLifetime, bool(Option.ANONYMOUS_SUBSCRIPTIONS), corsOrigins(), trustedProxies(), hosts,
                 bool(Option.ALLOW_PRIVATE_ENDPOINTS), integer(Option.MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
-                integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000),
+                integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000), rateLimits(),
                 integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),
                 seconds(Option.DELIVERY_LEASE, 1, 3600), retryMin, retryMax, integer(Option.MAX_ATTEMPTS, 1, 1000),
                 integer(Option.GONE_AFTER_BAD_REQUESTS, 0, 1000),
@@ -243,6 +246,19 @@ public final class SettingsLoader {
             }
         }
         return out;
+    }
+
+    private RateLimitConfig rateLimits() {
+        Map<Action, Limit> limits = new EnumMap<>(Action.class);
+        for (Action a : Action.values()) {
+            Option o = Option.byKey("rate-limit-" + a.key());
+            try {
+                limits.put(a, Limit.parse(a, raw(o)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where(o) + ": " + e.getMessage());
+            }
+        }
+        return new RateLimitConfig(limits, integer(Option.RATE_LIMIT_KEYS, 100, 10_000_000));
     }
 
     private List<String> topics() {

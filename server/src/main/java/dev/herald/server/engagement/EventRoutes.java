@@ -10,6 +10,8 @@ import dev.herald.server.http.ErrorCode;
 import dev.herald.server.http.Fields;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Router;
+import dev.herald.server.ratelimit.Action;
+import dev.herald.server.ratelimit.RateLimits;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,8 +42,10 @@ public final class EventRoutes implements Router.Feature {
     private final Receipts receipts;
     private final Authenticator auth;
     private final Clock clock;
+    private final RateLimits rateLimits;
 
-    public EventRoutes(EventStore store, Receipts receipts, Authenticator auth, Clock clock) {
+    public EventRoutes(EventStore store, Receipts receipts, Authenticator auth, Clock clock, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.store = store;
         this.receipts = receipts;
         this.auth = auth;
@@ -77,6 +81,9 @@ public final class EventRoutes implements Router.Feature {
         }
         long at = at(body);
         String subscriptionId = recipient(ctx, body, notificationId);
+        Caller caller = auth.caller(ctx);
+        // Per user; a receipt (no user token) stands for its subscription. A forged receipt failed above, on its HMAC.
+        rateLimits.check(Action.EVENTS, ctx, caller, caller instanceof Caller.User ? null : "subscription:" + subscriptionId, 1);
         boolean recorded = store.record(notificationId, subscriptionId, type, action == null ? "" : action, at);
         Json.write(ctx, recorded ? 202 : 200, Map.of("recorded", recorded));
     }

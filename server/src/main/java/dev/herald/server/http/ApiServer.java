@@ -97,6 +97,9 @@ public final class ApiServer implements AutoCloseable {
     static void render(io.javalin.http.Context ctx, ApiException e) {
         Problem problem = Problem.of(e, ctx.path());
         ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(Json.stringify(problem));
+        if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
         if (problem.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
         }

@@ -47,6 +47,18 @@ public final class ClientAddress {
         return resolve(ctx.req().getRemoteAddr(), headers(ctx, "X-Forwarded-For"), headers(ctx, "Forwarded")).address();
     }
 
+    /** The same for a WebSocket, from its upgrade request. */
+    public String of(org.eclipse.jetty.websocket.api.Session session) {
+        String peer = session.getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(session.getRemoteSocketAddress());
+        var request = session.getUpgradeRequest();
+        return resolve(peer, nonNull(request.getHeaders("X-Forwarded-For")), nonNull(request.getHeaders("Forwarded"))).address();
+    }
+
+    private static List<String> nonNull(List<String> values) {
+        return values == null ? List.of() : values;
+    }
+
     /** {@code https} or {@code http}: what the client used, when a trusted proxy says so. */
     public String scheme(Context ctx) {
         Resolved r = resolve(ctx.req().getRemoteAddr(), headers(ctx, "X-Forwarded-For"), headers(ctx, "Forwarded"));

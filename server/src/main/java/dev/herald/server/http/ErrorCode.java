@@ -40,6 +40,7 @@ public enum ErrorCode {
     CRITICAL_CATEGORY(422, "critical-category", "A critical category cannot be turned off"),
     NOT_A_RECIPIENT(403, "not-a-recipient", "The caller did not receive this notification"),
     SUBSCRIPTION_LIMIT(429, "subscription-limit", "Too many subscriptions"),
+    RATE_LIMITED(429, "rate-limited", "Too many requests; retry after Retry-After seconds"),
     INTERNAL(500, "internal-error", "Internal error"),
     UNAVAILABLE(503, "unavailable", "The service is not ready");
 

@@ -4,6 +4,7 @@ import dev.herald.pushservice.Connection;
 import dev.herald.pushservice.PushResponse;
 import dev.herald.pushservice.PushService;
 import dev.herald.pushservice.UserAgentSession;
+import dev.herald.server.http.ClientAddress;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Problem;
 import dev.herald.server.http.Router;
@@ -28,9 +29,11 @@ public final class PushRoutes implements Router.Feature {
     private static final int MAX_FRAME = 16 * 1024;
 
     private final PushService service;
+    private final ClientAddress clientAddress;
 
-    public PushRoutes(PushService service) {
+    public PushRoutes(PushService service, ClientAddress clientAddress) {
         this.service = service;
+        this.clientAddress = clientAddress;
     }
 
     @Override
@@ -40,7 +43,7 @@ public final class PushRoutes implements Router.Feature {
                 ctx.session.setIdleTimeout(IDLE);
                 ctx.session.setMaxTextMessageSize(MAX_FRAME);
                 ctx.session.setMaxBinaryMessageSize(MAX_FRAME);
-                ctx.attribute(SESSION, service.connect(new WsConnection(ctx)));
+                ctx.attribute(SESSION, service.connect(new WsConnection(ctx, clientAddress.of(ctx.session))));
             });
             ws.onMessage(ctx -> session(ctx).onText(ctx.message()));
             ws.onBinaryMessage(ctx -> session(ctx).onBinary());
@@ -82,9 +85,11 @@ public final class PushRoutes implements Router.Feature {
     /** Frames to one browser, one at a time (Jetty allows a single outstanding write per session). */
     private static final class WsConnection implements Connection {
         private final WsContext ctx;
+        private final String address;
 
-        WsConnection(WsContext ctx) {
+        WsConnection(WsContext ctx, String address) {
             this.ctx = ctx;
+            this.address = address;
         }
 
         @Override
@@ -99,6 +104,11 @@ public final class PushRoutes implements Router.Feature {
             } catch (Exception e) {
                 ctx.session.close(1011, "send failed", Callback.NOOP);
             }
+        }
+
+        @Override
+        public String clientAddress() {
+            return address;
         }
 
         @Override

@@ -13,6 +13,8 @@ import dev.herald.server.http.ErrorCode;
 import dev.herald.server.http.Fields;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Router;
+import dev.herald.server.ratelimit.Action;
+import dev.herald.server.ratelimit.RateLimits;
 import dev.herald.webpush.ContentEncoding;
 import dev.herald.webpush.PushSubscription;
 import io.javalin.http.Context;
@@ -33,9 +35,11 @@ public final class SubscriptionRoutes implements Router.Feature {
     private final Authenticator auth;
     private final Settings settings;
     private final TopicRules topicRules;
+    private final RateLimits rateLimits;
 
     public SubscriptionRoutes(SubscriptionStore store, PushHostPolicy policy, Authenticator auth, Settings settings,
-            TopicRules topicRules) {
+            TopicRules topicRules, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.store = store;
         this.policy = policy;
         this.auth = auth;
@@ -84,13 +88,15 @@ public final class SubscriptionRoutes implements Router.Feature {
     }
 
     private void subscribe(Context ctx) {
-        String userId = switch (auth.caller(ctx)) {
+        Caller caller = auth.caller(ctx);
+        String userId = switch (caller) {
             case Caller.User u -> u.userId();
             case Caller.Anonymous a when settings.anonymousSubscriptions() -> null;
             case Caller.Anonymous a -> throw new ApiException(ErrorCode.UNAUTHENTICATED,
                     "subscribing needs a user token (anonymous subscriptions are disabled)");
             case Caller.Key k -> throw new ApiException(ErrorCode.FORBIDDEN, "browsers subscribe with a user token, not an API key");
         };
+        rateLimits.check(Action.SUBSCRIBE, ctx, caller);
         Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes()))
                 .only(Set.of("subscription", "topics", "tags", "timezone", "locale", "userAgent", "contentEncoding"));
         Fields sub = body.object("subscription").only(Set.of("endpoint", "expirationTime", "keys"));

@@ -14,6 +14,8 @@ import dev.herald.server.http.ErrorCode;
 import dev.herald.server.http.Fields;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Router;
+import dev.herald.server.ratelimit.Action;
+import dev.herald.server.ratelimit.RateLimits;
 import dev.herald.server.idempotency.Idempotency;
 import dev.herald.server.notification.NotificationService;
 import io.javalin.http.Context;
@@ -42,9 +44,11 @@ public final class SyncRoutes implements Router.Feature {
     private final NotificationService notifications;
     private final Settings settings;
     private final Clock clock;
+    private final RateLimits rateLimits;
 
     public SyncRoutes(org.jdbi.v3.core.Jdbi jdbi, Authenticator auth, Idempotency idempotency, NotificationService notifications,
-            Settings settings, Clock clock) {
+            Settings settings, Clock clock, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.store = new SyncStore(jdbi);
         this.auth = auth;
         this.idempotency = idempotency;
@@ -109,6 +113,7 @@ public final class SyncRoutes implements Router.Feature {
         for (int i = 0; i < given.size(); i++) {
             mutations.add(parse(given.get(i), "mutations[" + i + "]"));
         }
+        rateLimits.check(Action.SYNC, ctx, auth.caller(ctx), null, mutations.size());
         String author = auth.caller(ctx) instanceof Caller.User u ? u.userId() : null; // null: a manage key
         record Outcome(byte[] response, boolean notified) {}
         Outcome outcome = store.jdbi().inTransaction(h -> {

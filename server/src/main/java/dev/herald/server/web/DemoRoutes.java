@@ -5,6 +5,8 @@ import dev.herald.server.config.Settings;
 import dev.herald.server.http.Fields;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Router;
+import dev.herald.server.ratelimit.Action;
+import dev.herald.server.ratelimit.RateLimits;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +26,10 @@ public final class DemoRoutes implements Router.Feature {
     private final Map<String, StaticAsset> files = new LinkedHashMap<>();
     private final UserTokens tokens;
     private final Settings settings;
+    private final RateLimits rateLimits;
 
-    public DemoRoutes(UserTokens tokens, Settings settings) {
+    public DemoRoutes(UserTokens tokens, Settings settings, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.tokens = tokens;
         this.settings = settings;
         FILES.forEach(f -> files.put(f, StaticAsset.load("demo/" + f)));
@@ -43,6 +47,7 @@ public final class DemoRoutes implements Router.Feature {
             });
         }
         router.post("/demo/api/sign-in", ctx -> {
+            rateLimits.check(Action.SIGN_IN, ctx, new dev.herald.server.auth.Caller.Anonymous());
             Fields body = Fields.of(Json.readObject(ctx, 1024)).only(Set.of("name"));
             String name = body.text("name", 40).strip();
             String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");

@@ -20,8 +20,15 @@ final class UserAgentClient implements AutoCloseable {
     final WebSocket ws;
 
     UserAgentClient(int port) {
-        ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("push-notification")
-                .connectTimeout(Duration.ofSeconds(5))
+        this(port, java.util.Map.of());
+    }
+
+    /** With extra headers on the upgrade request (X-Forwarded-For, as a reverse proxy would add). */
+    UserAgentClient(int port, java.util.Map<String, String> headers) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("push-notification")
+                .connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(builder::header);
+        ws = builder
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/wpush/connect"), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
 
