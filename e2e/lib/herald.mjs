@@ -33,8 +33,8 @@ export async function startHerald(extraArgs = [], { publicUrl, jvmArgs = [] } = 
   let log = '';
   let proc;
   async function launch() {
-    proc = spawn(JAVA, [...jvmArgs, '-jar', JAR, 'serve', '--demo', '--port', String(port), '--host', '127.0.0.1', '--public-url', publicUrl || url,
-      '--allow-private-endpoints', ...common, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(JAVA, [...jvmArgs, '-jar', JAR, 'serve', '--demo=true', '--port', String(port), '--host', '127.0.0.1', '--public-url', publicUrl || url,
+      '--allow-private-endpoints=true', ...common, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout.on('data', (d) => { log += d; });
     proc.stderr.on('data', (d) => { log += d; });
     const deadline = Date.now() + 60_000;

@@ -37,7 +37,8 @@ public final class AdminConsole implements Router.Feature {
                         settings.maxBodyBytes()),
                 new DeviceRoutes(adminAuth, parts.jdbi(), parts.subscriptions(), deliveries, publicUrl),
                 new SyncAdminRoutes(adminAuth, parts.jdbi(), settings.syncCollections()),
-                new KeyRoutes(adminAuth, parts.keys(), settings, parts.vapidPublicKey()));
+                new KeyRoutes(adminAuth, parts.keys(), settings, parts.vapidPublicKey()),
+                new AdminPages());
     }
 
     @Override

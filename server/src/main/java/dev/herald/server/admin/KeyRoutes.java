@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class KeyRoutes implements Router.Feature {
     /** Settings whose values are secrets (any key but the VAPID public one): never shown, only whether they are set. */
-    private static final Pattern SECRET = Pattern.compile("(?i)(?!vapidPublicKey$).*(password|secret|private|key).*");
+    private static final Pattern SECRET = Pattern.compile("(?i)(?!vapidPublicKey$).*(password|secret|key)$");
     /** Credentials a JDBC URL may carry in its query ({@code ?password=…}) or user-info. */
     private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)(password|user)=[^&;]*|//[^/@]*@");
 

@@ -14,16 +14,16 @@ import java.util.Map;
  * it but revalidate, so a new Herald version is picked up at once; the demo's service worker does the offline
  * caching). Loaded once at start: a missing asset fails start-up, not a request.
  */
-record StaticAsset(byte[] bytes, String contentType, String etag) {
+public record StaticAsset(byte[] bytes, String contentType, String etag) {
     private static final Map<String, String> TYPES = Map.of(
             "js", "text/javascript; charset=utf-8", "html", "text/html; charset=utf-8", "css", "text/css; charset=utf-8",
             "webmanifest", "application/manifest+json", "svg", "image/svg+xml", "png", "image/png", "json", "application/json");
 
-    static StaticAsset load(String resource) {
+    public static StaticAsset load(String resource) {
         return of(read(resource), resource);
     }
 
-    static StaticAsset of(byte[] bytes, String name) {
+    public static StaticAsset of(byte[] bytes, String name) {
         String ext = name.substring(name.lastIndexOf('.') + 1);
         String type = TYPES.get(ext);
         if (type == null) {
@@ -37,7 +37,7 @@ record StaticAsset(byte[] bytes, String contentType, String etag) {
         }
     }
 
-    static byte[] read(String resource) {
+    public static byte[] read(String resource) {
         try (InputStream in = StaticAsset.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("asset " + resource + " is missing from the build");
@@ -48,7 +48,7 @@ record StaticAsset(byte[] bytes, String contentType, String etag) {
         }
     }
 
-    void serve(Context ctx) {
+    public void serve(Context ctx) {
         ctx.header("ETag", etag).header("Cache-Control", "no-cache").header("X-Content-Type-Options", "nosniff");
         if (etag.equals(ctx.header("If-None-Match"))) {
             ctx.status(304);

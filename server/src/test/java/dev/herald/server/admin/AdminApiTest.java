@@ -112,6 +112,21 @@ class AdminApiTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void consolePagesAndUplotAreServedFromTheJarUnderAStrictPolicy() {
+        try (TestServer server = new TestServer(Backend.SQLITE)) {
+            for (String path : List.of("/admin", "/admin/", "/admin/app.js", "/admin/uPlot.esm.js", "/admin/uPlot.min.css")) {
+                Api.Response r = server.api.get(path, null);
+                assertThat(r.status()).as(path).isEqualTo(200);
+                assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'")
+                        .contains("frame-ancestors 'none'");
+            }
+            assertThat(server.api.get("/admin", null).contentType()).startsWith("text/html");
+            assertThat(server.api.get("/admin/uPlot.esm.js", null).text()).contains("export { uPlot as default }");
+            assertThat(server.api.get("/admin/secrets.txt", null).status()).isEqualTo(404);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void cookieIsSecureWhenThePublicUrlIsHttps(Backend backend) {
@@ -228,6 +243,7 @@ class AdminApiTest {
             assertThat(settings.at("/settings/userTokenSecret").asText()).isIn("<redacted>", "<unset>");
             assertThat(settings.at("/settings/vapidPrivateKey").asText()).isIn("<redacted>", "<unset>");
             assertThat(settings.at("/settings/vapidPublicKey").asText()).isNotIn("<redacted>", "<unset>");
+            assertThat(settings.at("/settings/allowPrivateEndpoints").asBoolean()).isTrue();
         }
     }
 }
