@@ -156,7 +156,9 @@ test('600 subscriptions from distinct clients behind the proxy are all accepted;
       statuses[i] = r.status === 201 ? 201 : `${r.status} ${r.text}`;
     }
   }));
-  assert.deepEqual(statuses.filter((s) => s !== 201), [], 'every client behind the proxy is its own address');
+  const refused = statuses.filter((s) => s !== 201);
+  assert.deepEqual(refused, [], `every client behind the proxy is its own address${refused.length ? `; Herald's log:\n${herald.log()
+    .split('\n').filter((l) => /ERROR|Exception|Caused by/.test(l)).slice(0, 20).join('\n')}` : ''}`);
 
   const one = '127.0.99.99';
   for (let i = 0; i < CAP; i++) {
