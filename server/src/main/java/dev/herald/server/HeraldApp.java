@@ -100,8 +100,11 @@ public final class HeraldApp implements AutoCloseable {
                     .build();
             PreferenceStore preferences = new PreferenceStore(database.jdbi(), clock);
             Receipts receipts = new Receipts(keys.receipts());
+            AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());
+            PushHostPolicy policy = new PushHostPolicy(settings.pushHosts(), effectiveUrl::get,
+                    settings.allowPrivateEndpoints(), resolver);
             this.engine = new DeliveryEngine(database, sender, new DeliveryGate(preferences, settings), receipts,
-                    new DeliveryEngine.Config(settings.deliveryConcurrency(),
+                    policy::sendTimeRefusal, new DeliveryEngine.Config(settings.deliveryConcurrency(),
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
                     new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts()),
                     settings.goneAfterBadRequests()), clock, metrics);
@@ -110,9 +113,6 @@ public final class HeraldApp implements AutoCloseable {
             Authenticator auth = new Authenticator(apiKeys, userTokens);
             ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
             RateLimits rateLimits = new RateLimits(settings.rateLimits(), clock);
-            AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());
-            PushHostPolicy policy = new PushHostPolicy(settings.pushHosts(), effectiveUrl::get,
-                    settings.allowPrivateEndpoints(), resolver);
             Idempotency idempotency = new Idempotency(database.jdbi(), auth, clock, settings.idempotencyRetention(),
                     settings.maxBodyBytes());
             idempotency.secretResponses(TokenRoutes.PATH);

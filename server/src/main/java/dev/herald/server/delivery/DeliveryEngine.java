@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
     private static final long IDLE_POLL_MILLIS = 100;
+    /** Failed fan-out attempts (one per lease) before a notification is given up as failed. A constant: see docs/api.md. */
+    static final int MAX_FANOUT_FAILURES = 5;
 
     /** The engine's tunables, from the settings. */
     public record Config(int concurrency, int batch, Duration lease, int fanOutPage, RetryPolicy retry,
@@ -65,10 +67,22 @@ public final class DeliveryEngine implements AutoCloseable {
     private Thread depthThread;
     private volatile boolean running;
 
-    public DeliveryEngine(Database database, WebPushSender sender, DeliveryGate gate, Receipts receipts, Config config,
-            Clock clock, MeterRegistry metrics) {
+    /**
+     * The last check of an endpoint right before it is sent to: a reason refuses the send (the delivery fails with it,
+     * the subscription is kept). The push-host policy's send-time address check (DNS rebinding).
+     */
+    @FunctionalInterface
+    public interface EndpointGuard {
+        Optional<String> refusal(String endpoint);
+    }
+
+    private final EndpointGuard guard;
+
+    public DeliveryEngine(Database database, WebPushSender sender, DeliveryGate gate, Receipts receipts, EndpointGuard guard,
+            Config config, Clock clock, MeterRegistry metrics) {
         this.queue = new DeliveryQueue(database.jdbi(), database.dialect(), gate);
         this.receipts = receipts;
+        this.guard = guard;
         this.sender = sender;
         this.config = config;
         this.clock = clock;
@@ -121,13 +135,34 @@ public final class DeliveryEngine implements AutoCloseable {
         if (job.isEmpty()) {
             return false;
         }
-        AudienceSql audience = AudienceSql.of(Audience.fromJson(job.get().audience()));
-        while (job.isPresent() && running) {
-            long t = clock.millis();
-            job = queue.fanOutPage(job.get(), audience, config.fanOutPage(), t, t + config.lease().toMillis());
-            claimWakeup.signal();
+        String id = job.get().notificationId();
+        try {
+            AudienceSql audience = AudienceSql.of(Audience.fromJson(job.get().audience()));
+            while (job.isPresent() && running) {
+                long t = clock.millis();
+                job = queue.fanOutPage(job.get(), audience, config.fanOutPage(), t, t + config.lease().toMillis());
+                claimWakeup.signal();
+            }
+        } catch (RuntimeException e) {
+            // Counted on the notification; its lease stays, so another attempt comes after it (a brief database
+            // outage heals), and after MAX_FANOUT_FAILURES the notification is failed with the reason, not
+            // retried forever. What was queued before the failure is still sent.
+            String reason = reason("fan-out failed", rootMessage(e));
+            if (queue.fanOutFailed(id, reason, MAX_FANOUT_FAILURES)) {
+                log.error("fan-out of notification {} failed {} times; it is now failed: {}", id, MAX_FANOUT_FAILURES, reason, e);
+            } else {
+                log.warn("fan-out of notification {} failed; retried after its lease: {}", id, reason);
+            }
         }
         return true;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     // ---- claim and send --------------------------------------------------------------------------------
@@ -196,6 +231,11 @@ public final class DeliveryEngine implements AutoCloseable {
                     .encoding(ContentEncoding.fromToken(target.encoding())).build();
         } catch (IllegalArgumentException e) {
             complete(new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, null, "unsendable: " + e.getMessage(), null));
+            return;
+        }
+        Optional<String> refused = guard.refusal(target.endpoint());
+        if (refused.isPresent()) {
+            complete(new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, null, refused.get(), null));
             return;
         }
         try {

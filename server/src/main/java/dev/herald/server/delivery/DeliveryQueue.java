@@ -165,6 +165,21 @@ final class DeliveryQueue {
         });
     }
 
+    /**
+     * Counts a failed fan-out attempt and keeps its reason; at {@code max} the notification becomes {@code failed}.
+     * Returns whether it did.
+     */
+    boolean fanOutFailed(String notificationId, String reason, int max) {
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE notifications SET fanout_failures = fanout_failures + 1, fanout_error = :reason, "
+                            + "status = CASE WHEN fanout_failures + 1 >= :max THEN 'failed' ELSE status END "
+                            + "WHERE id = :id AND status = 'fanout'")
+                    .bind("reason", reason).bind("max", max).bind("id", notificationId).execute();
+            return h.createQuery("SELECT status FROM notifications WHERE id = ?").bind(0, notificationId)
+                    .mapTo(String.class).findOne().orElse("").equals("failed");
+        });
+    }
+
     /** Queued rows, and suppressed ones with their reason, so the counts show what preferences held back. */
     private static void insertDeliveries(Handle h, String notificationId, List<DeliveryGate.Planned> planned, long now) {
         if (planned.isEmpty()) {

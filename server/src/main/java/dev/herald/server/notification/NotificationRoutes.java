@@ -219,10 +219,13 @@ public final class NotificationRoutes implements Router.Feature {
                 Times.rfc3339(n.createdAt()), counts, engagement.clickThroughRate(), store.lastError(n.id()).orElse(null));
     }
 
-    /** scheduled, fanning-out, sending, completed or cancelled. */
+    /** scheduled, fanning-out, sending, completed, cancelled or failed (fan-out gave up). */
     private String status(Notification n, Map<String, Integer> counts) {
         if (n.status().equals(Notification.CANCELLED)) {
             return "cancelled";
+        }
+        if (n.status().equals(Notification.FAILED)) {
+            return "failed";
         }
         if (n.status().equals(Notification.FANOUT)) {
             return n.sendAt() > clock.millis() ? "scheduled" : "fanning-out";

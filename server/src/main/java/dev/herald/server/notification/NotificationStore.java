@@ -57,8 +57,13 @@ public final class NotificationStore {
         return counts;
     }
 
-    /** The most recent failure reason among its deliveries, for operators reading the status. */
+    /** Why its fan-out failed, else the most recent failure reason among its deliveries, for operators reading the status. */
     public Optional<String> lastError(String id) {
+        Optional<String> fanOut = jdbi.withHandle(h -> h.createQuery("SELECT fanout_error FROM notifications WHERE id = ? "
+                + "AND status = 'failed'").bind(0, id).mapTo(String.class).findOne());
+        if (fanOut.isPresent()) {
+            return fanOut;
+        }
         return jdbi.withHandle(h -> h.createQuery("SELECT last_error FROM deliveries WHERE notification_id = ? "
                         + "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1")
                 .bind(0, id).mapTo(String.class).findOne());

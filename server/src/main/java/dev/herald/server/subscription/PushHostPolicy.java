@@ -96,6 +96,43 @@ public final class PushHostPolicy {
         return uri;
     }
 
+    /**
+     * Checked again right before each send, because an operator-configured push host's DNS may be someone else's
+     * and may now point inside our network (DNS rebinding): a reason when the endpoint's host now resolves to a
+     * forbidden address, else empty (also when it does not resolve: the send then fails as a transport error and
+     * is retried). Uses the same resolver as {@link #check}. The JDK HttpClient cannot be handed the checked
+     * address (no per-client resolver, up to JDK 25), so the connection resolves again; with the JVM's resolver
+     * both lookups are answered from its address cache ({@code networkaddress.cache.ttl}, 30 s), which closes all
+     * but a sub-millisecond window at a cache expiry. Herald's own push service and the development flag skip it.
+     */
+    public java.util.Optional<String> sendTimeRefusal(String endpoint) {
+        if (allowPrivate) {
+            return java.util.Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = new URI(endpoint);
+        } catch (URISyntaxException e) {
+            return java.util.Optional.of("endpoint is not a valid URL");
+        }
+        String host = uri.getHost();
+        if (host == null || isOwnPushService(uri)) {
+            return java.util.Optional.empty();
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        try {
+            for (InetAddress a : resolver.resolve(host.startsWith("[") ? host.substring(1, host.length() - 1) : host)) {
+                if (isForbidden(a)) {
+                    return java.util.Optional.of("not sent: push host '" + host + "' now resolves to a private or local address ("
+                            + a.getHostAddress() + "); refused by the push-host policy at send time");
+                }
+            }
+        } catch (UnknownHostException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
+    }
+
     private boolean isOwnPushService(URI uri) {
         URI own = ownPushService.get();
         return own != null

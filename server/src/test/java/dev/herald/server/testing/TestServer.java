@@ -28,6 +28,8 @@ public final class TestServer implements AutoCloseable {
     private final Backend.TestDatabases databases = new Backend.TestDatabases();
     private final Path dataDir;
     public final dev.herald.server.config.Settings settings;
+    /** Answers of this server's resolver that a test sets (a host that starts resolving elsewhere: DNS rebinding). */
+    public final Map<String, InetAddress> dns = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TestServer(Backend backend) {
         this(backend, s -> s);
@@ -52,7 +54,8 @@ public final class TestServer implements AutoCloseable {
 
     private void start() {
         app = HeraldApp.start(this.settings, clock,
-                host -> host.equals("127.0.0.1") || host.equals("localhost") || host.endsWith(".test")
+                host -> dns.containsKey(host) ? new InetAddress[] {dns.get(host)}
+                        : host.equals("127.0.0.1") || host.equals("localhost") || host.endsWith(".test")
                         ? new InetAddress[] {InetAddress.getLoopbackAddress()}
                         : new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 142, (byte) 250, 1, 1})});
         api = new Api("http://127.0.0.1:" + app.port());
