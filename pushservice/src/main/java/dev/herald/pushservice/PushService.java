@@ -197,10 +197,6 @@ public final class PushService implements AutoCloseable {
             }
         }
         long now = clock.millis();
-        if (store.pendingCount(target.uaid(), now) >= limits.maxPending()) {
-            return PushResponse.refuse(PushError.TOO_MANY_MESSAGES, "the user agent has " + limits.maxPending()
-                    + " undelivered messages; retry later");
-        }
         PushStore.Message message = new PushStore.Message(newId(), target.uaid(), target.channelId(), topic, urgency, uaHeaders,
                 body.length == 0 ? null : Base64Url.encode(body), now, now + ttl * 1000);
         UserAgentSession session = sessions.get(target.uaid());
@@ -210,7 +206,10 @@ public final class PushService implements AutoCloseable {
                 session.deliver(message);
             }
         } else {
-            store.store(message);
+            if (!store.store(message, limits.maxPending())) {
+                return PushResponse.refuse(PushError.TOO_MANY_MESSAGES, "the user agent has " + limits.maxPending()
+                        + " undelivered messages; retry later");
+            }
             if (session != null) {
                 session.deliver(message);
             }

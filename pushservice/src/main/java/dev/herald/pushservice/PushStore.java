@@ -43,10 +43,12 @@ public interface PushStore {
     List<Message> storedAfter(long createdAfter, long now, int limit);
 
     /**
-     * Stores the message; when it has a topic, an undelivered message of the same channel and topic is replaced
-     * in the same transaction (RFC 8030 section 5.4).
+     * Stores the message unless its user agent already holds {@code maxPending} unexpired undelivered messages,
+     * checked in the same transaction as the insert so concurrent pushes cannot overshoot (on a shared database
+     * too); false when full. When it has a topic, an undelivered message of the same channel and topic is replaced
+     * in the same transaction (RFC 8030 section 5.4) and does not count.
      */
-    void store(Message message);
+    boolean store(Message message, int maxPending);
 
     /** Deletes a message of this user agent (an ack); false when it was not there. */
     boolean acknowledge(String uaid, String messageId);

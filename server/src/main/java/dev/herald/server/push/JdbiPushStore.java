@@ -13,10 +13,12 @@ import org.jdbi.v3.core.Jdbi;
 public final class JdbiPushStore implements PushStore {
     private final Jdbi jdbi;
     private final java.util.concurrent.locks.Lock writeLock;
+    private final dev.herald.server.storage.Dialect dialect;
 
     public JdbiPushStore(dev.herald.server.storage.Database database) {
         this.jdbi = database.jdbi();
         this.writeLock = database.writeLock();
+        this.dialect = database.dialect();
     }
 
     /** Every write of the push service goes through here: see {@code Database.writeLock}. */
@@ -97,18 +99,38 @@ public final class JdbiPushStore implements PushStore {
     }
 
     @Override
-    public void store(Message m) {
-        write(h -> {
+    public boolean store(Message m, int maxPending) {
+        try {
+            return storeOrThrow(m, maxPending);
+        } catch (Full e) {
+            return false; // rolled back: a message the topic would have replaced stays
+        }
+    }
+
+    /** Thrown to roll the store transaction back when the user agent has no room. */
+    private static final class Full extends RuntimeException {
+        Full() {
+            super(null, null, false, false);
+        }
+    }
+
+    private boolean storeOrThrow(Message m, int maxPending) {
+        return write(h -> {
+            dialect.lock(h, "push messages of " + m.uaid());
             if (m.topic() != null) {
                 h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND channel_id = ? AND topic = ?")
                         .bind(0, m.uaid()).bind(1, m.channelId()).bind(2, m.topic()).execute();
+            }
+            if (h.createQuery("SELECT COUNT(*) FROM push_messages WHERE uaid = ? AND expires_at > ?").bind(0, m.uaid())
+                    .bind(1, m.createdAt()).mapTo(Integer.class).one() >= maxPending) {
+                throw new Full();
             }
             h.createUpdate("INSERT INTO push_messages (id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .bind(0, m.id()).bind(1, m.uaid()).bind(2, m.channelId()).bind(3, m.topic()).bind(4, m.urgency())
                     .bind(5, Json.stringify(m.headers())).bind(6, m.data()).bind(7, m.createdAt()).bind(8, m.expiresAt())
                     .execute();
-            return null;
+            return true;
         });
     }
 

@@ -30,4 +30,25 @@ public enum Dialect {
     public String skipLocked() {
         return skipLocked;
     }
+
+    /**
+     * Holds {@code key} until the transaction of {@code h} ends, so a check-then-write on it (a count against a cap)
+     * is atomic: a PostgreSQL transaction-scoped advisory lock. SQLite needs nothing: its transactions are
+     * IMMEDIATE (one writer at a time), so the check and the write already run alone.
+     */
+    public void lock(org.jdbi.v3.core.Handle h, String key) {
+        if (this == POSTGRESQL) {
+            h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))) AS locked")
+                    .bind("key", key).mapTo(Integer.class).one();
+        }
+    }
+
+    /** The dialect of the database {@code h} is connected to. */
+    public static Dialect of(org.jdbi.v3.core.Handle h) {
+        try {
+            return h.getConnection().getMetaData().getDatabaseProductName().toLowerCase().contains("postgres") ? POSTGRESQL : SQLITE;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -123,17 +123,10 @@ public final class SubscriptionRoutes implements Router.Feature {
         Map<String, String> tags = body.has("tags") ? TopicRules.tags(body, "tags") : null;
         TopicRules.requireUserOwned(topics == null ? List.of() : topics, "topics");
         TopicRules.requireUserOwned(tags == null ? Set.of() : tags.keySet(), "tags");
-        String ip = ctx.ip();
-        if (userId != null && store.countForUser(userId, endpoint) >= settings.maxSubscriptionsPerUser()) {
-            throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "user " + userId + " already has "
-                    + settings.maxSubscriptionsPerUser() + " subscriptions; unsubscribe an old device first");
-        }
-        if (store.countForIp(ip, endpoint) >= settings.maxSubscriptionsPerIp()) {
-            throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "too many subscriptions from this address");
-        }
         SubscriptionStore.Upserted result = store.upsert(new SubscriptionStore.NewSubscription(userId, uri.toString(),
                 parsed.origin(), p256dh, authSecret, encoding, expiration, timezone, locale,
-                body.optionalText("userAgent", 512), topics, tags, ip));
+                body.optionalText("userAgent", 512), topics, tags, ctx.ip()),
+                new SubscriptionStore.Caps(settings.maxSubscriptionsPerUser(), settings.maxSubscriptionsPerIp()));
         Json.write(ctx, result.created() ? 201 : 200, View.of(result.subscription()));
     }
 

@@ -2,6 +2,9 @@ package dev.herald.server.subscription;
 
 import dev.herald.server.common.Ids;
 import dev.herald.server.common.Rows;
+import dev.herald.server.http.ApiException;
+import dev.herald.server.http.ErrorCode;
+import dev.herald.server.storage.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -34,14 +37,18 @@ public final class SubscriptionStore {
 
     public record Upserted(Subscription subscription, boolean created) {}
 
+    /** Subscriptions one user, and one client address, may hold (a new endpoint past either is 429 subscription-limit). */
+    public record Caps(int perUser, int perAddress) {}
+
     /**
      * Inserts, or updates the row with the same endpoint (the endpoint identifies the browser's subscription;
      * a new sign-in on that browser takes it over, and then starts without the previous user's topics and tags).
      */
-    public Upserted upsert(NewSubscription s) {
+    public Upserted upsert(NewSubscription s, Caps caps) {
         long now = clock.millis();
         String newId = Ids.next(clock);
         return jdbi.inTransaction(h -> {
+            checkCaps(h, s, caps);
             String previousUser = h.createQuery("SELECT user_id FROM subscriptions WHERE endpoint = ?").bind(0, s.endpoint())
                     .mapTo(String.class).findOne().orElse(null);
             Row row = h.createQuery("INSERT INTO subscriptions (id, user_id, endpoint, origin, p256dh, auth, encoding, "
@@ -104,15 +111,25 @@ public final class SubscriptionStore {
         jdbi.useTransaction(h -> replaceTags(h, id, tags, keepServerOwned));
     }
 
-    /** Subscriptions of {@code userId} other than the one at {@code endpoint}. */
-    public int countForUser(String userId, String endpoint) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM subscriptions WHERE user_id = ? AND endpoint <> ?")
-                .bind(0, userId).bind(1, endpoint).mapTo(Integer.class).one());
-    }
-
-    public int countForIp(String ip, String endpoint) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM subscriptions WHERE created_ip = ? AND endpoint <> ?")
-                .bind(0, ip).bind(1, endpoint).mapTo(Integer.class).one());
+    /**
+     * Counts and refuses inside the upsert's transaction, holding the user's and the address's locks (always in that
+     * order), so concurrent subscribes cannot all see room for one more. Other endpoints only: re-subscribing is free.
+     */
+    private static void checkCaps(Handle h, NewSubscription s, Caps caps) {
+        Dialect dialect = Dialect.of(h);
+        if (s.userId() != null) {
+            dialect.lock(h, "subscriptions of user " + s.userId());
+            if (h.createQuery("SELECT COUNT(*) FROM subscriptions WHERE user_id = ? AND endpoint <> ?")
+                    .bind(0, s.userId()).bind(1, s.endpoint()).mapTo(Integer.class).one() >= caps.perUser()) {
+                throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "user " + s.userId() + " already has " + caps.perUser()
+                        + " subscriptions; unsubscribe an old device first");
+            }
+        }
+        dialect.lock(h, "subscriptions from " + s.ip());
+        if (h.createQuery("SELECT COUNT(*) FROM subscriptions WHERE created_ip = ? AND endpoint <> ?")
+                .bind(0, s.ip()).bind(1, s.endpoint()).mapTo(Integer.class).one() >= caps.perAddress()) {
+            throw new ApiException(ErrorCode.SUBSCRIPTION_LIMIT, "too many subscriptions from this address");
+        }
     }
 
     /** Names starting with '@' (TopicRules.SERVER_OWNED) are server-owned. */

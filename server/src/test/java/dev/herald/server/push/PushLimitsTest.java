@@ -80,4 +80,36 @@ class PushLimitsTest {
             assertThat(push(endpoint, 60, new byte[0], Map.of()).statusCode()).isEqualTo(201);
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Backend.class)
+    void twoHundredConcurrentPushesToAnOfflineAgentStoreExactlyTheHundredItMayHold(Backend backend) throws Exception {
+        try (TestServer server = new TestServer(backend, s -> s.with(Option.RATE_LIMIT_PUSH_MESSAGES, "off"));
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50)) {
+            String endpoint;
+            try (UserAgentClient ua = new UserAgentClient(server.app.port())) {
+                ua.hello(null);
+                endpoint = ua.register(UUID.randomUUID().toString(), null).get("pushEndpoint").asText();
+            }
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return push(endpoint, 3600, new byte[0], Map.of()).statusCode();
+                }));
+            }
+            go.countDown();
+            int accepted = 0;
+            for (java.util.concurrent.Future<Integer> a : answers) {
+                int status = a.get();
+                assertThat(status).isIn(201, 429);
+                accepted += status == 201 ? 1 : 0;
+            }
+            int stored = server.app.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM push_messages")
+                    .mapTo(Integer.class).one());
+            assertThat(accepted).isEqualTo(100);
+            assertThat(stored).isEqualTo(100);
+        }
+    }
 }
