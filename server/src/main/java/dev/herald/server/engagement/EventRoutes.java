@@ -81,6 +81,10 @@ public final class EventRoutes implements Router.Feature {
         }
         long at = at(body);
         String subscriptionId = recipient(ctx, body, notificationId);
+        if (action != null && !store.declaresAction(notificationId, action)) {
+            throw new ApiException(ErrorCode.UNKNOWN_ACTION, "notification " + notificationId + " has no action '" + action + "'",
+                    "action");
+        }
         Caller caller = auth.caller(ctx);
         // Per user; a receipt (no user token) stands for its subscription. A forged receipt failed above, on its HMAC.
         rateLimits.check(Action.EVENTS, ctx, caller, caller instanceof Caller.User ? null : "subscription:" + subscriptionId, 1);

@@ -20,6 +20,27 @@ public final class EventStore {
         this.daily = daily;
     }
 
+    /** Whether the notification's message declared a button with this {@code action} (in any of its variants). */
+    boolean declaresAction(String notificationId, String action) {
+        String payload = jdbi.withHandle(h -> h.createQuery("SELECT payload FROM notifications WHERE id = ?").bind(0, notificationId)
+                .mapTo(String.class).findOne().orElse(null));
+        if (payload == null) {
+            return false;
+        }
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode actions : dev.herald.server.http.Json.MAPPER.readTree(payload).findValues("actions")) {
+                for (com.fasterxml.jackson.databind.JsonNode a : actions) {
+                    if (action.equals(a.path("action").asText(null))) {
+                        return true;
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a stored notification payload is not JSON", e);
+        }
+        return false;
+    }
+
     /** Whether {@code subscriptionId} was sent (or is being sent) {@code notificationId}. */
     boolean wasSent(String notificationId, String subscriptionId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM deliveries WHERE notification_id = ? AND subscription_id = ? "

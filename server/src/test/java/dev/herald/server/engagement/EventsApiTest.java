@@ -38,7 +38,8 @@ class EventsApiTest {
             UserAgentKeys benPhone = UserAgentKeys.generate();
             server.subscribe("ann", push.endpoint("/ann").toString(), annPhone);
             server.subscribe("ben", push.endpoint("/ben").toString(), benPhone);
-            String news = server.send(Map.of("all", true), "news", Map.of("category", "news"));
+            String news = server.send(Map.of("all", true), "news", Map.of("category", "news",
+                    "payload", Map.of("actions", List.of(Map.of("action", "open", "title", "Open")))));
             Eventually.until("sent", () -> server.count(news, "sent") == 2);
             String onlyBen = server.send(Map.of("userIds", List.of("ben")), "for ben", Map.of("category", "promo"));
             Eventually.until("sent to ben", () -> server.count(onlyBen, "sent") == 1);
@@ -55,6 +56,12 @@ class EventsApiTest {
             assertThat(repeat.json().get("recorded").asBoolean()).isFalse();
             assertThat(event(server, null, Map.of("notificationId", news, "type", "action", "action", "open",
                     "receipt", receipt)).status()).isEqualTo(202);
+            for (int i = 0; i < 50; i++) { // only the actions the notification declared are stored
+                Api.Response undeclared = event(server, null, Map.of("notificationId", news, "type", "action", "action", "x" + i,
+                        "receipt", receipt));
+                assertThat(undeclared.status()).isEqualTo(422);
+                assertThat(undeclared.json().get("code").asText()).isEqualTo("unknown-action");
+            }
             // ben reports with his user token instead of the receipt
             assertThat(event(server, server.userToken("ben"), Map.of("notificationId", news, "type", "closed")).status()).isEqualTo(202);
 

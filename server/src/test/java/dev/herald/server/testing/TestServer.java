@@ -113,7 +113,10 @@ public final class TestServer implements AutoCloseable {
     public String send(Map<String, Object> audience, String title, Map<String, Object> extra) {
         Map<String, Object> body = new java.util.HashMap<>(extra);
         body.put("audience", audience);
-        body.put("payload", Map.of("title", title));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> payload = new java.util.HashMap<>((Map<String, Object>) extra.getOrDefault("payload", Map.of()));
+        payload.putIfAbsent("title", title); // extra's "payload" may add actions, a url, …
+        body.put("payload", payload);
         Api.Response r = api.post("/api/v1/notifications", key, body);
         if (r.status() != 202) {
             throw new AssertionError("send failed: " + r);
