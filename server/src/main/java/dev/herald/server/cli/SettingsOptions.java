@@ -29,6 +29,15 @@ final class SettingsOptions {
                 // begin with -h), `--demo --port 8080` must still be two options.
                 b.arity("0..1").fallbackValue("true").parameterConsumer((args, arg, command) ->
                         arg.setValue(!args.isEmpty() && !args.peek().startsWith("-") ? args.pop() : "true"));
+            } else {
+                // The value is the next argument as given: a secret or key may begin with -h or -V (1 in 2,048),
+                // which picocli would otherwise take for the help or version option and refuse.
+                b.parameterConsumer((args, arg, command) -> {
+                    if (args.isEmpty()) {
+                        throw new CommandLine.ParameterException(command.commandLine(), "Missing value for " + o.flag());
+                    }
+                    arg.setValue(args.pop());
+                });
             }
             spec.addOption(b.build());
         }
@@ -40,8 +49,8 @@ final class SettingsOptions {
         for (Option o : Option.values()) {
             if (parsed.hasMatchedOption(o.flag())) {
                 flags.put(o, parsed.matchedOptionValue(o.flag(), ""));
-            } else if (o.isBoolean() && spec.findOption(o.flag()).getValue() != null) {
-                flags.put(o, spec.findOption(o.flag()).getValue()); // set by the parameter consumer above
+            } else if (spec.findOption(o.flag()).getValue() != null) {
+                flags.put(o, spec.findOption(o.flag()).getValue()); // set by a parameter consumer above
             }
         }
         return SettingsLoader.load(System.getenv(), flags, Path.of("").toAbsolutePath());

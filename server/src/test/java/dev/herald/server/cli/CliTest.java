@@ -129,6 +129,25 @@ class CliTest {
     }
 
     @Test
+    void serverSettingsTakeSecretsThatBeginWithHelpOrVersionFlags() {
+        for (List<String> args : List.of(List.of("--user-token-secret", "-h" + "A".repeat(40)),
+                List.of("--user-token-secret=-V" + "A".repeat(40)))) {
+            picocli.CommandLine cl = HeraldCommand.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            List<String> all = new java.util.ArrayList<>(List.of("serve", "--demo"));
+            all.addAll(args);
+            all.addAll(List.of("--port", "0"));
+
+            cl.parseArgs(all.toArray(String[]::new));
+
+            picocli.CommandLine.Model.CommandSpec serve = cl.getSubcommands().get("serve").getCommandSpec();
+            assertThat((String) serve.findOption("--user-token-secret").getValue()).as(args.toString()).endsWith("A".repeat(40));
+            assertThat((String) serve.findOption("--port").getValue()).isEqualTo("0");
+            assertThat((String) serve.findOption("--demo").getValue()).isEqualTo("true");
+        }
+    }
+
+    @Test
     void pushSendReportsAGoneSubscription() {
         status.set(410);
 
