@@ -49,6 +49,8 @@ public record Settings(
         List<SyncCollection> syncCollections,
         int maxDocumentBytes,
         int maxMutations,
+        int syncMaxDocuments,
+        long syncMaxBytes,
         Duration tombstoneHorizon,
         Duration idempotencyRetention,
         Duration notificationRetention,

@@ -39,6 +39,7 @@ public enum ErrorCode {
     TOPIC_LIMIT(422, "topic-limit", "Too many topics"),
     CRITICAL_CATEGORY(422, "critical-category", "A critical category cannot be turned off"),
     UNKNOWN_ACTION(422, "unknown-action", "The notification declared no such action"),
+    SYNC_QUOTA_EXCEEDED(422, "sync-quota-exceeded", "The user's documents in this collection would pass their quota"),
     NOT_A_RECIPIENT(403, "not-a-recipient", "The caller did not receive this notification"),
     SUBSCRIPTION_LIMIT(429, "subscription-limit", "Too many subscriptions"),
     RATE_LIMITED(429, "rate-limited", "Too many requests; retry after Retry-After seconds"),

@@ -49,7 +49,7 @@ public final class SyncRoutes implements Router.Feature {
     public SyncRoutes(org.jdbi.v3.core.Jdbi jdbi, Authenticator auth, Idempotency idempotency, NotificationService notifications,
             Settings settings, Clock clock, RateLimits rateLimits) {
         this.rateLimits = rateLimits;
-        this.store = new SyncStore(jdbi);
+        this.store = new SyncStore(jdbi, new SyncStore.Quota(settings.syncMaxDocuments(), settings.syncMaxBytes()));
         this.auth = auth;
         this.idempotency = idempotency;
         this.notifications = notifications;

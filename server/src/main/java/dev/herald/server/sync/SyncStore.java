@@ -1,5 +1,7 @@
 package dev.herald.server.sync;
 
+import dev.herald.server.http.ApiException;
+import dev.herald.server.http.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,9 +15,14 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class SyncStore {
     private final Jdbi jdbi;
+    private final Quota quota;
 
-    SyncStore(Jdbi jdbi) {
+    /** Per user and collection: live documents and bytes of their JSON (in a shared collection, of the ones they own). */
+    record Quota(long documents, long bytes) {}
+
+    SyncStore(Jdbi jdbi, Quota quota) {
         this.jdbi = jdbi;
+        this.quota = quota;
     }
 
     /**
@@ -46,6 +53,7 @@ final class SyncStore {
         long version = h.createQuery("UPDATE sync_counters SET version = version WHERE collection = ? AND owner = ? RETURNING version")
                 .bind(0, collection).bind(1, owner).mapTo(Long.class).one();
         List<Applied> results = new ArrayList<>();
+        Usage usage = new Usage();
         for (Mutation m : mutations) {
             Optional<Current> current = h.createQuery("SELECT version, deleted, doc, created_by FROM sync_documents "
                             + "WHERE collection = ? AND owner = ? AND id = ?")
@@ -76,6 +84,7 @@ final class SyncStore {
             }
             // A live document keeps its owner; a new one (or one re-created over a tombstone) belongs to its writer.
             String createdBy = !shared ? null : live ? current.get().createdBy() : author;
+            usage.change(shared ? createdBy : owner, live ? current.get().doc() : null, m.delete() ? null : m.doc(), live);
             version++;
             h.createUpdate("INSERT INTO sync_documents (collection, owner, id, version, deleted, doc, updated_at, created_by) "
                             + "VALUES (:c, :o, :id, :v, :d, :doc, :now, :by) ON CONFLICT (collection, owner, id) DO UPDATE SET "
@@ -87,7 +96,52 @@ final class SyncStore {
         }
         h.createUpdate("UPDATE sync_counters SET version = ? WHERE collection = ? AND owner = ?")
                 .bind(0, version).bind(1, collection).bind(2, owner).execute();
+        usage.record(h, collection, author != null);
         return results;
+    }
+
+    /** A batch's change to what each user keeps; recorded (and checked) once, at the end of the batch. */
+    private final class Usage {
+        private final java.util.Map<String, long[]> deltas = new java.util.LinkedHashMap<>();
+
+        void change(String user, String before, String after, boolean wasLive) {
+            if (user == null) {
+                return; // a shared document a manage key created belongs to nobody's quota
+            }
+            long[] d = deltas.computeIfAbsent(user, u -> new long[2]);
+            d[0] += (after != null ? 1 : 0) - (wasLive ? 1 : 0);
+            d[1] += bytes(after) - bytes(before);
+        }
+
+        /**
+         * Adds the deltas to each user's row. Its lock (PostgreSQL) makes check and write one step across nodes; a
+         * batch that grows a count past the quota throws, rolling the whole batch back. Shrinking always passes.
+         */
+        void record(Handle h, String collection, boolean enforce) {
+            for (var e : deltas.entrySet()) {
+                long[] d = e.getValue();
+                if (d[0] == 0 && d[1] == 0) {
+                    continue;
+                }
+                long[] now = h.createQuery("INSERT INTO sync_usage (collection, user_id, documents, bytes) VALUES (?, ?, ?, ?) "
+                                + "ON CONFLICT (collection, user_id) DO UPDATE SET documents = sync_usage.documents + excluded.documents, "
+                                + "bytes = sync_usage.bytes + excluded.bytes RETURNING documents, bytes")
+                        .bind(0, collection).bind(1, e.getKey()).bind(2, d[0]).bind(3, d[1])
+                        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).one();
+                if (enforce && d[0] > 0 && now[0] > quota.documents()) {
+                    throw new ApiException(ErrorCode.SYNC_QUOTA_EXCEEDED, "this batch would make " + now[0]
+                            + " documents in '" + collection + "'; the quota is " + quota.documents());
+                }
+                if (enforce && d[1] > 0 && now[1] > quota.bytes()) {
+                    throw new ApiException(ErrorCode.SYNC_QUOTA_EXCEEDED, "this batch would make " + now[1]
+                            + " bytes of documents in '" + collection + "'; the quota is " + quota.bytes());
+                }
+            }
+        }
+
+        private static long bytes(String doc) {
+            return doc == null ? 0 : doc.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
     }
 
     record Applied(Result result, boolean created) {}
