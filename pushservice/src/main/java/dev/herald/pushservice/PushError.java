@@ -16,7 +16,8 @@ public enum PushError {
     VAPID_KEY_MISMATCH(403, "push-vapid-key-mismatch", "The VAPID key is not the one the subscription was made with"),
     TOO_MANY_MESSAGES(429, "push-too-many-messages", "The user agent has too many undelivered messages"),
     RATE_LIMITED(429, "rate-limited", "Too many messages for this subscription; retry after Retry-After seconds"),
-    NO_SUCH_MESSAGE(404, "push-message-unknown", "No such undelivered message");
+    NO_SUCH_MESSAGE(404, "push-message-unknown", "No such undelivered message"),
+    STORAGE_FULL(507, "push-storage-full", "The push service holds as many undelivered messages as it may");
 
     private final int status;
     private final String code;

@@ -32,11 +32,22 @@ public final class PushService implements AutoCloseable {
     private static final Set<String> URGENCIES = Set.of("very-low", "low", "normal", "high");
 
     /**
-     * Bounds: channels per user agent, undelivered messages per user agent, the longest TTL kept, and how long a
-     * user agent that never reconnects is remembered (its endpoints answer 410 after that).
+     * Bounds: channels per user agent, undelivered messages per user agent, the longest TTL kept, how long a
+     * user agent that never reconnects is remembered (its endpoints answer 410 after that), and the stored bytes of
+     * undelivered messages per user agent and in all.
      */
-    public record Limits(int maxChannels, int maxPending, long maxTtlSeconds, java.time.Duration forgetAfter) {
-        public static final Limits DEFAULT = new Limits(256, 100, 28L * 86_400, java.time.Duration.ofDays(60));
+    public record Limits(int maxChannels, int maxPending, long maxTtlSeconds, java.time.Duration forgetAfter,
+            long maxBytesPerAgent, long maxStoredBytes) {
+        public static final Limits DEFAULT = new Limits(256, 100, 28L * 86_400, java.time.Duration.ofDays(60),
+                512L * 1024, 1024L * 1024 * 1024);
+
+        public Limits withStoredBytes(long perAgent, long total) {
+            return new Limits(maxChannels, maxPending, maxTtlSeconds, forgetAfter, perAgent, total);
+        }
+
+        PushStore.Room room() {
+            return new PushStore.Room(maxPending, maxBytesPerAgent, maxStoredBytes);
+        }
     }
 
     private final PushStore store;
@@ -206,9 +217,16 @@ public final class PushService implements AutoCloseable {
                 session.deliver(message);
             }
         } else {
-            if (!store.store(message, limits.maxPending())) {
-                return PushResponse.refuse(PushError.TOO_MANY_MESSAGES, "the user agent has " + limits.maxPending()
-                        + " undelivered messages; retry later");
+            switch (store.store(message, limits.room())) {
+                case STORED -> { }
+                case AGENT_FULL -> {
+                    return PushResponse.refuse(PushError.TOO_MANY_MESSAGES, "the user agent has " + limits.maxPending()
+                            + " undelivered messages or " + limits.maxBytesPerAgent() + " bytes of them; retry later");
+                }
+                case SERVICE_FULL -> {
+                    return PushResponse.refuse(PushError.STORAGE_FULL, "the push service holds "
+                            + limits.maxStoredBytes() + " bytes of undelivered messages; retry later");
+                }
             }
             if (session != null) {
                 session.deliver(message);

@@ -42,13 +42,19 @@ public interface PushStore {
     /** Unexpired messages stored after {@code createdAfter}, oldest first, at most {@code limit}: for routing across nodes. */
     List<Message> storedAfter(long createdAfter, long now, int limit);
 
+    /** How much a store may hold: per user agent (messages, bytes of {@code data}) and bytes in all. */
+    record Room(int maxPending, long maxBytesPerAgent, long maxStoredBytes) {}
+
+    /** What {@link #store} did: stored, or refused because the user agent's or the whole service's room is used up. */
+    enum Stored { STORED, AGENT_FULL, SERVICE_FULL }
+
     /**
-     * Stores the message unless its user agent already holds {@code maxPending} unexpired undelivered messages,
-     * checked in the same transaction as the insert so concurrent pushes cannot overshoot (on a shared database
-     * too); false when full. When it has a topic, an undelivered message of the same channel and topic is replaced
-     * in the same transaction (RFC 8030 section 5.4) and does not count.
+     * Stores the message unless that would take its user agent past {@code room}'s messages or bytes, checked in the
+     * same transaction as the insert so concurrent pushes cannot overshoot (on a shared database too), or the service
+     * past its total bytes. When it has a topic, an undelivered message of the same channel and topic is replaced in
+     * the same transaction (RFC 8030 section 5.4) and does not count.
      */
-    boolean store(Message message, int maxPending);
+    Stored store(Message message, Room room);
 
     /** Deletes a message of this user agent (an ack); false when it was not there. */
     boolean acknowledge(String uaid, String messageId);

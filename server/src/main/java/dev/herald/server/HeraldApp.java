@@ -151,7 +151,8 @@ public final class HeraldApp implements AutoCloseable {
             if (settings.pushService() || role == Role.PUSH_SERVICE) {
                 pushService = new PushService(new JdbiPushStore(database),
                         new EndpointTokens(keys.endpointTokens()),
-                        effectiveUrl::get, clock, PushService.Limits.DEFAULT, rateLimits);
+                        effectiveUrl::get, clock, PushService.Limits.DEFAULT.withStoredBytes(settings.pushMaxBytesPerAgent(),
+                        settings.pushMaxStoredBytes()), rateLimits);
                 features.add(new PushRoutes(pushService, clientAddress));
                 if (settings.postgres()) {
                     pushService.routeFromStore(Duration.ofMillis(500)); // other nodes may accept messages for our browsers

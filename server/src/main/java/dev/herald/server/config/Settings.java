@@ -49,6 +49,8 @@ public record Settings(
         List<SyncCollection> syncCollections,
         int maxDocumentBytes,
         int maxMutations,
+        long pushMaxBytesPerAgent,
+        long pushMaxStoredBytes,
         int syncMaxDocuments,
         long syncMaxBytes,
         Duration tombstoneHorizon,

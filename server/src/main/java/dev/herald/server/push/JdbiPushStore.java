@@ -74,8 +74,11 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public boolean removeChannel(String uaid, String channelId) {
-        return write(h -> h.createUpdate("DELETE FROM push_channels WHERE uaid = ? AND channel_id = ?")
-                .bind(0, uaid).bind(1, channelId).execute()) > 0;
+        return write(h -> {
+            deleteMessages(h, "uaid = ? AND channel_id = ?", uaid, channelId);
+            return h.createUpdate("DELETE FROM push_channels WHERE uaid = ? AND channel_id = ?")
+                    .bind(0, uaid).bind(1, channelId).execute();
+        }) > 0;
     }
 
     @Override
@@ -99,60 +102,98 @@ public final class JdbiPushStore implements PushStore {
     }
 
     @Override
-    public boolean store(Message m, int maxPending) {
+    public Stored store(Message m, Room room) {
         try {
-            return storeOrThrow(m, maxPending);
+            return write(h -> {
+                dialect.lock(h, "push messages of " + m.uaid());
+                if (m.topic() != null) {
+                    deleteMessages(h, "uaid = ? AND channel_id = ? AND topic = ?", m.uaid(), m.channelId(), m.topic());
+                }
+                long bytes = bytes(m.data());
+                long[] held = h.createQuery("SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0) FROM push_messages "
+                                + "WHERE uaid = ? AND expires_at > ?").bind(0, m.uaid()).bind(1, m.createdAt())
+                        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).one();
+                if (held[0] >= room.maxPending() || held[1] + bytes > room.maxBytesPerAgent()) {
+                    throw new Full(Stored.AGENT_FULL);
+                }
+                h.createUpdate("INSERT INTO push_messages (id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at) "
+                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        .bind(0, m.id()).bind(1, m.uaid()).bind(2, m.channelId()).bind(3, m.topic()).bind(4, m.urgency())
+                        .bind(5, Json.stringify(m.headers())).bind(6, m.data()).bind(7, m.createdAt()).bind(8, m.expiresAt())
+                        .execute();
+                account(h, bytes);
+                if (bytes > 0 && h.createQuery("SELECT SUM(bytes) FROM push_usage").mapTo(Long.class).one() > room.maxStoredBytes()) {
+                    throw new Full(Stored.SERVICE_FULL);
+                }
+                return Stored.STORED;
+            });
         } catch (Full e) {
-            return false; // rolled back: a message the topic would have replaced stays
+            return e.outcome; // rolled back: a message the topic would have replaced stays
         }
     }
 
-    /** Thrown to roll the store transaction back when the user agent has no room. */
+    /** Thrown to roll the store transaction back when there is no room. */
     private static final class Full extends RuntimeException {
-        Full() {
+        private final Stored outcome;
+
+        Full(Stored outcome) {
             super(null, null, false, false);
+            this.outcome = outcome;
         }
     }
 
-    private boolean storeOrThrow(Message m, int maxPending) {
-        return write(h -> {
-            dialect.lock(h, "push messages of " + m.uaid());
-            if (m.topic() != null) {
-                h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND channel_id = ? AND topic = ?")
-                        .bind(0, m.uaid()).bind(1, m.channelId()).bind(2, m.topic()).execute();
-            }
-            if (h.createQuery("SELECT COUNT(*) FROM push_messages WHERE uaid = ? AND expires_at > ?").bind(0, m.uaid())
-                    .bind(1, m.createdAt()).mapTo(Integer.class).one() >= maxPending) {
-                throw new Full();
-            }
-            h.createUpdate("INSERT INTO push_messages (id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                    .bind(0, m.id()).bind(1, m.uaid()).bind(2, m.channelId()).bind(3, m.topic()).bind(4, m.urgency())
-                    .bind(5, Json.stringify(m.headers())).bind(6, m.data()).bind(7, m.createdAt()).bind(8, m.expiresAt())
-                    .execute();
-            return true;
-        });
+    /**
+     * The total of stored bytes lives in {@code push_usage}, spread over {@link #STRIPES} rows so concurrent writers
+     * on PostgreSQL rarely wait for one another's row lock: each transaction adds its change to one stripe; the total is
+     * their sum. A reader does not see other transactions' uncommitted additions, so the total may pass its bound by
+     * what concurrent pushes store at the same moment (a pool's worth of messages), never more.
+     */
+    private static final int STRIPES = 16;
+
+    private void account(org.jdbi.v3.core.Handle h, long delta) {
+        if (delta != 0) {
+            // one stripe per transaction (its handle), so a transaction never holds two stripes' locks
+            h.createUpdate("UPDATE push_usage SET bytes = bytes + ? WHERE stripe = ?")
+                    .bind(0, delta).bind(1, Math.floorMod(System.identityHashCode(h), STRIPES)).execute();
+        }
+    }
+
+    /** Deletes the messages {@code where} selects, keeps the stored-bytes total in step, returns how many went. */
+    private int deleteMessages(org.jdbi.v3.core.Handle h, String where, Object... args) {
+        var query = h.createQuery("DELETE FROM push_messages WHERE " + where + " RETURNING COALESCE(LENGTH(data), 0)");
+        for (int i = 0; i < args.length; i++) {
+            query.bind(i, args[i]);
+        }
+        List<Long> sizes = query.mapTo(Long.class).list();
+        account(h, -sizes.stream().mapToLong(Long::longValue).sum());
+        return sizes.size();
+    }
+
+    private static long bytes(String data) {
+        return data == null ? 0 : data.length(); // base64url: one byte per character
     }
 
     @Override
     public boolean acknowledge(String uaid, String messageId) {
-        return write(h -> h.createUpdate("DELETE FROM push_messages WHERE uaid = ? AND id = ?")
-                .bind(0, uaid).bind(1, messageId).execute()) > 0;
+        return write(h -> deleteMessages(h, "uaid = ? AND id = ?", uaid, messageId)) > 0;
     }
 
     @Override
     public boolean cancel(String messageId) {
-        return write(h -> h.createUpdate("DELETE FROM push_messages WHERE id = ?").bind(0, messageId).execute()) > 0;
+        return write(h -> deleteMessages(h, "id = ?", messageId)) > 0;
     }
 
     @Override
     public int deleteExpired(long now) {
-        return write(h -> h.createUpdate("DELETE FROM push_messages WHERE expires_at <= ?").bind(0, now).execute());
+        return write(h -> deleteMessages(h, "expires_at <= ?", now));
     }
 
     @Override
     public int forgetUserAgents(long before) {
-        return write(h -> h.createUpdate("DELETE FROM push_user_agents WHERE connected_at < ?").bind(0, before).execute());
+        return write(h -> {
+            deleteMessages(h, "uaid IN (SELECT uaid FROM push_user_agents WHERE connected_at < ?)", before);
+            return h.createUpdate("DELETE FROM push_user_agents WHERE connected_at < ?").bind(0, before).execute();
+        });
     }
 
     private static final String MESSAGE_COLUMNS = "id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at";
