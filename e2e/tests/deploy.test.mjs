@@ -107,7 +107,12 @@ test('the demo loads over https through nginx, its service worker is active, and
     await page.waitForSelector('#view-feed:not([hidden])');
     const registrationId = await registration;
     const worker = await page.evaluate(async () => {
-      const { active } = await navigator.serviceWorker.ready;
+      const { active } = await navigator.serviceWorker.ready; // resolves once there is an active worker, maybe still activating
+      await new Promise((resolve) => {
+        const settled = () => active.state === 'activated' && resolve();
+        active.addEventListener('statechange', settled);
+        settled();
+      });
       return { url: active.scriptURL, state: active.state };
     });
     assert.deepEqual(worker, { url: `${origin}/sw.js`, state: 'activated' });
