@@ -54,6 +54,12 @@ public final class ApiServer implements AutoCloseable {
                 }
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (databaseBusy(e)) {
+                    // overload, not a bug: the client may retry (nothing was committed; the transaction rolled back)
+                    log.warn("database busy on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+                    render(ctx, ApiException.retryAfter(ErrorCode.UNAVAILABLE, "the database is busy; retry shortly", 1));
+                    return;
+                }
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 render(ctx, new ApiException(ErrorCode.INTERNAL, "an internal error occurred; it has been logged"));
             });
@@ -64,6 +70,23 @@ public final class ApiServer implements AutoCloseable {
             });
             config.routes.error(405, ctx -> noRoute(ctx, allowed));
         });
+    }
+
+    /**
+     * A lock the database could not grant in time: SQLite's {@code SQLITE_BUSY} after {@code busy_timeout}, or
+     * PostgreSQL's lock-not-available, serialization failure, deadlock or statement timeout.
+     */
+    static boolean databaseBusy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+                if (java.util.Set.of("55P03", "40001", "40P01", "57014").contains(state)
+                        || (sql.getMessage() != null && sql.getMessage().contains("SQLITE_BUSY"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
