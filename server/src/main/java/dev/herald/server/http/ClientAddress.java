@@ -30,7 +30,9 @@ public final class ClientAddress {
     private static final int MAX_HOPS = 32;
     private static final Pattern OBFUSCATED = Pattern.compile("_[A-Za-z0-9._-]{1,64}");
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientAddress.class);
     private final List<Cidr> trusted;
+    private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ClientAddress(List<Cidr> trusted) {
         this.trusted = List.copyOf(trusted);
@@ -77,6 +79,9 @@ public final class ClientAddress {
         InetAddress peerAddress = Cidr.address(unbracket(peer));
         String nearest = peerAddress == null ? peer : peerAddress.getHostAddress();
         if (peerAddress == null || !trusted(peerAddress)) {
+            if (peerAddress != null && !(xForwardedFor.isEmpty() && forwarded.isEmpty())) {
+                warnOnce(peerAddress);
+            }
             return new Resolved(nearest, null, false);
         }
         List<Hop> hops = xForwardedFor.isEmpty() ? forwardedHops(forwarded) : xffHops(xForwardedFor);
@@ -96,6 +101,19 @@ public final class ClientAddress {
             return new Resolved(node != null && OBFUSCATED.matcher(node).matches() ? node : nearest, proto, true);
         }
         return new Resolved(nearest, proto, true); // every hop is a trusted proxy (or there were none)
+    }
+
+    /**
+     * A proxy on a private or local address that is not in {@code trusted-proxies}: every client then seems to be
+     * that proxy, so per-address limits are shared by all of them. Said once, because it is a setting to fix.
+     */
+    private void warnOnce(InetAddress peer) {
+        if ((peer.isLoopbackAddress() || peer.isSiteLocalAddress() || peer.isLinkLocalAddress()
+                || (peer.getAddress().length == 16 && (peer.getAddress()[0] & 0xfe) == 0xfc))
+                && warned.compareAndSet(false, true)) {
+            log.warn("forwarded headers from {}, which is not in trusted-proxies: every client behind it counts as {} for "
+                    + "per-address limits; set trusted-proxies to the proxy's address", peer.getHostAddress(), peer.getHostAddress());
+        }
     }
 
     private boolean trusted(InetAddress ip) {

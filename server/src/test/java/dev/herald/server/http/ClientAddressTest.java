@@ -26,6 +26,26 @@ class ClientAddressTest {
     }
 
     @Test
+    void aLocalProxyLeftOutOfTrustedProxiesIsWarnedAboutOnce() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ClientAddress.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+                new ch.qos.logback.core.read.ListAppender<>();
+        captured.start();
+        logger.addAppender(captured);
+        try {
+            ClientAddress none = new ClientAddress(List.of());
+            xff(none, "203.0.113.9", "198.51.100.1"); // a public peer sending the header is just a client
+            assertThat(captured.list).isEmpty();
+            xff(none, "127.0.0.1", "198.51.100.1");
+            xff(none, "10.0.0.5", "198.51.100.2");
+            assertThat(captured.list).hasSize(1);
+            assertThat(captured.list.get(0).getFormattedMessage()).contains("127.0.0.1", "not in trusted-proxies");
+        } finally {
+            logger.detachAppender(captured);
+        }
+    }
+
+    @Test
     void anUntrustedPeerIsTheClientWhateverItSends() {
         assertThat(xff(PROXIES, "198.51.100.9", "203.0.113.5")).isEqualTo("198.51.100.9");
         assertThat(forwarded("198.51.100.9", "for=203.0.113.5")).isEqualTo("198.51.100.9");
