@@ -1,4 +1,4 @@
-// Sync: each collection with its document counts, and the latest changes.
+// Sync: each collection with its document counts, the latest changes and the latest refused mutations.
 import { get } from '/admin/api.js';
 import { h, mount, title, table, when } from '/admin/ui.js';
 
@@ -13,5 +13,9 @@ export default async function sync() {
       table('Latest changed documents', ['Document', 'Collection', 'Owner', 'Version', 'Change', 'At'],
         s.recent.map((r) => [h('code', {}, r.id), r.collection, r.owner || 'shared', r.version, r.deleted ? 'deleted' : 'upsert', when(r.at)]),
         'No documents yet.')),
-    h('p.muted.small', {}, 'Conflicts are answered to the client (and its outbox) and not stored, so they are not listed here.'));
+    h('section.card', {}, h('h2', {}, 'Refused mutations'),
+      table('Latest conflicts and forbidden changes', ['Document', 'Collection', 'Owner', 'User', 'Answer', 'At'],
+        s.conflicts.map((c) => [h('code', {}, c.id), c.collection, c.owner || 'shared', c.user || 'API key', c.status, when(c.at)]),
+        'No conflicts yet.')),
+    h('p.muted.small', {}, 'The latest 100 refused mutations of each collection are kept; a conflict means the client edited a stale version.'));
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** {@code GET /api/v1/admin/sync}: each configured collection with its document counts, and the latest changes. */
+/** {@code GET /api/v1/admin/sync}: each configured collection with its document counts, the latest changes and the latest refused mutations. */
 final class SyncAdminRoutes implements Router.Feature {
     private static final int RECENT = 25;
 
@@ -63,7 +63,19 @@ final class SyncAdminRoutes implements Router.Feature {
                             return row;
                         }).list();
             });
-            Json.write(ctx, 200, Map.of("collections", byName.values(), "recent", recent));
+            List<Map<String, Object>> conflicts = jdbi.withHandle(h -> h.createQuery("SELECT collection, owner, document_id, user_id, "
+                            + "status, at FROM sync_conflicts ORDER BY at DESC LIMIT " + RECENT)
+                    .map((rs, c) -> {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("collection", rs.getString("collection"));
+                        row.put("owner", rs.getString("owner").isEmpty() ? null : rs.getString("owner"));
+                        row.put("id", rs.getString("document_id"));
+                        row.put("user", rs.getString("user_id"));
+                        row.put("status", rs.getString("status"));
+                        row.put("at", Times.rfc3339(rs.getLong("at")));
+                        return row;
+                    }).list());
+            Json.write(ctx, 200, Map.of("collections", byName.values(), "recent", recent, "conflicts", conflicts));
         });
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -97,7 +98,29 @@ final class SyncStore {
         h.createUpdate("UPDATE sync_counters SET version = ? WHERE collection = ? AND owner = ?")
                 .bind(0, version).bind(1, collection).bind(2, owner).execute();
         usage.record(h, collection, author != null);
+        recordRefusals(h, collection, owner, author, results, now);
         return results;
+    }
+
+    /** How many refused mutations the console keeps per collection (the latest). */
+    static final int KEPT_REFUSALS = 100;
+
+    /** Stores the batch's conflicts and forbidden answers for the console, then drops all but the latest of the collection. */
+    private static void recordRefusals(Handle h, String collection, String owner, String author, List<Applied> results, long now) {
+        PreparedBatch batch = h.prepareBatch("INSERT INTO sync_conflicts (collection, owner, document_id, user_id, status, at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)");
+        for (Applied a : results) {
+            if (!a.result().status().equals("applied")) {
+                batch.add(collection, owner, a.result().id(), author, a.result().status(), now);
+            }
+        }
+        if (batch.size() == 0) {
+            return;
+        }
+        batch.execute();
+        h.createUpdate("DELETE FROM sync_conflicts WHERE collection = :c AND at < (SELECT MIN(at) FROM (SELECT at FROM sync_conflicts "
+                        + "WHERE collection = :c ORDER BY at DESC LIMIT " + KEPT_REFUSALS + ") AS kept)")
+                .bind("c", collection).execute();
     }
 
     /** A batch's change to what each user keeps; recorded (and checked) once, at the end of the batch. */

@@ -246,4 +246,47 @@ class AdminApiTest {
             assertThat(settings.at("/settings/allowPrivateEndpoints").asBoolean()).isTrue();
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void syncPageListsRefusedMutationsKeepingTheLatestPerCollection(Backend backend) {
+        try (TestServer server = new TestServer(backend, s -> s.with(Option.SYNC_COLLECTIONS, "posts:shared"))) {
+            String posts = "/api/v1/sync/posts/mutations";
+            Map<String, Object> first = Map.of("id", "p1", "op", "upsert", "baseVersion", 0, "doc", Map.of("t", "ada's"));
+            assertThat(server.api.post(posts, server.userToken("ada"), Map.of("mutations", List.of(first))).status()).isEqualTo(200);
+            Map<String, Object> stale = Map.of("id", "p1", "op", "upsert", "baseVersion", 7, "doc", Map.of("t", "stale"));
+            Map<String, Object> others = Map.of("id", "p1", "op", "upsert", "baseVersion", 1, "doc", Map.of("t", "bob's"));
+            JsonNode results = server.api.post(posts, server.userToken("ada"), Map.of("mutations", List.of(stale))).json().get("results");
+            assertThat(results.at("/0/status").asText()).isEqualTo("conflict");
+            server.clock.advance(Duration.ofSeconds(1));
+            results = server.api.post(posts, server.userToken("bob"), Map.of("mutations", List.of(others))).json().get("results");
+            assertThat(results.at("/0/status").asText()).isEqualTo("forbidden");
+
+            Console console = signIn(server);
+            JsonNode conflicts = console.get("/api/v1/admin/sync").json().get("conflicts");
+            assertThat(conflicts).hasSize(2);
+            assertThat(conflicts.at("/0/status").asText()).isEqualTo("forbidden");
+            assertThat(conflicts.at("/0/user").asText()).isEqualTo("bob");
+            assertThat(conflicts.at("/0/id").asText()).isEqualTo("p1");
+            assertThat(conflicts.at("/0/collection").asText()).isEqualTo("posts");
+            assertThat(conflicts.at("/0/owner").isNull()).isTrue();
+            assertThat(conflicts.at("/0/at").asText()).isNotEmpty();
+            assertThat(conflicts.at("/1/status").asText()).isEqualTo("conflict");
+            assertThat(conflicts.at("/1/user").asText()).isEqualTo("ada");
+
+            // bounded: only the latest per collection are kept
+            for (int batch = 0; batch < 3; batch++) {
+                server.clock.advance(Duration.ofSeconds(1));
+                List<Object> neverSeen = new java.util.ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    neverSeen.add(Map.of("id", "n" + batch + "-" + i, "op", "upsert", "baseVersion", 7, "doc", Map.of()));
+                }
+                assertThat(server.api.post(posts, server.userToken("ada"), Map.of("mutations", neverSeen)).status()).isEqualTo(200);
+            }
+            long kept = server.app.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM sync_conflicts")
+                    .mapTo(Long.class).one());
+            assertThat(kept).isEqualTo(100); // the two batches of 50 of the latest two seconds
+            assertThat(console.get("/api/v1/admin/sync").json().at("/conflicts/0/status").asText()).isEqualTo("conflict");
+        }
+    }
 }
