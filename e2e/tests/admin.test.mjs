@@ -162,9 +162,18 @@ test('the device search finds the browser and its timeline shows the delivery an
   await shot('device');
 });
 
-test('sync lists the demo\'s collection', async () => {
+test('sync lists the demo\'s collection and a refused (stale) mutation', async () => {
+  const stale = await app.evaluate(async () => {
+    const r = await fetch('/api/v1/sync/posts/mutations', { method: 'POST', headers: { 'content-type': 'application/json',
+      authorization: `Bearer ${JSON.parse(localStorage.getItem('herald-chat-session')).token}` },
+      body: JSON.stringify({ mutations: [{ id: 'e2e-stale-post', op: 'upsert', baseVersion: 9, doc: { text: 'stale' } }] }) });
+    return (await r.json()).results[0].status;
+  });
+  assert.equal(stale, 'conflict');
   await go('#/sync', 'table');
   assert.match(await text('table'), /posts/);
+  const tables = await consolePage.$$eval('table', (ts) => ts.map((t) => t.textContent).join('\n'));
+  assert.match(tables, /e2e-stale-post.*posts.*conflict/);
   await shot('sync');
 });
 
