@@ -25,10 +25,7 @@ final class SettingsOptions {
                     .type(String.class)
                     .paramLabel(o.label());
             if (o.isBoolean()) {
-                // The optional value is never an option: with option-looking values allowed elsewhere (a secret may
-                // begin with -h), `--demo --port 8080` must still be two options.
-                b.arity("0..1").fallbackValue("true").parameterConsumer((args, arg, command) ->
-                        arg.setValue(!args.isEmpty() && !args.peek().startsWith("-") ? args.pop() : "true"));
+                b.arity("0..1").fallbackValue("true");
             } else {
                 // The value is the next argument as given: a secret or key may begin with -h or -V (1 in 2,048),
                 // which picocli would otherwise take for the help or version option and refuse.
