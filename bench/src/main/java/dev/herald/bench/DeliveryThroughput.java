@@ -80,6 +80,24 @@ public final class DeliveryThroughput {
         return Json.MAPPER.readTree(posted.body()).get("id").asText();
     }
 
+    /** {@code GET /api/v1/notifications/{id}}: its status and counts. */
+    static JsonNode status(HttpClient http, String base, String key, String id) throws Exception {
+        return Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/notifications/" + id))
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** Polls the notification every {@code pollMillis} until it is completed or {@code limit} has passed; its last status. */
+    static JsonNode awaitCompleted(HttpClient http, String base, String key, String id, long pollMillis, java.time.Duration limit)
+            throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode status;
+        do {
+            Thread.sleep(pollMillis);
+            status = status(http, base, key, id);
+        } while (!status.get("status").asText().equals("completed") && System.nanoTime() < deadline);
+        return status;
+    }
+
     static final String POSTGRES_URL = System.getenv().getOrDefault("HERALD_BENCH_POSTGRES_URL",
             "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
@@ -138,8 +156,7 @@ public final class DeliveryThroughput {
             long fannedOut = 0;
             JsonNode status;
             while (true) {
-                status = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/notifications/" + id))
-                        .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body());
+                status = status(http, base, key, id);
                 if (fannedOut == 0 && status.at("/counts/targeted").asInt() == n) {
                     fannedOut = System.nanoTime();
                 }

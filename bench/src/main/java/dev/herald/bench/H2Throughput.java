@@ -166,12 +166,7 @@ public final class H2Throughput {
             waitUntilUp(http, base, herald);
             long start = System.nanoTime();
             String id = DeliveryThroughput.sendToAll(http, base, key);
-            JsonNode status;
-            do {
-                Thread.sleep(50);
-                status = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/notifications/" + id))
-                        .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body());
-            } while (!status.get("status").asText().equals("completed") && System.nanoTime() - start < TimeUnit.MINUTES.toNanos(5));
+            JsonNode status = DeliveryThroughput.awaitCompleted(http, base, key, id, 50, Duration.ofMinutes(5));
             double seconds = (System.nanoTime() - start) / 1e9;
             long hwmKb = Files.readAllLines(Path.of("/proc/" + herald.pid() + "/status")).stream().filter(l -> l.startsWith("VmHWM:"))
                     .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);

@@ -10,14 +10,10 @@ import dev.herald.server.config.SettingsLoader;
 import dev.herald.server.delivery.DeliveryHistory;
 import dev.herald.server.engagement.DailyStats;
 import dev.herald.server.engagement.EventStore;
-import dev.herald.server.http.Json;
 import dev.herald.server.retention.Retention;
 import dev.herald.server.storage.Database;
 import dev.herald.server.storage.Dialect;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,12 +139,7 @@ public final class PruneVsFanout {
         int first = pushes.get();
         long start = System.nanoTime();
         String id = DeliveryThroughput.sendToAll(http, base, key);
-        JsonNode status;
-        do {
-            Thread.sleep(100);
-            status = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/notifications/" + id))
-                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body());
-        } while (!status.get("status").asText().equals("completed"));
+        JsonNode status = DeliveryThroughput.awaitCompleted(http, base, key, id, 100, java.time.Duration.ofHours(1));
         double seconds = (System.nanoTime() - start) / 1e9;
         int sent = status.at("/counts/sent").asInt();
         int last = Math.min(first + sent, Math.min(pushes.get(), arrivals.length));
