@@ -17,6 +17,10 @@
   const FEED_TAG = 'herald-feed'; // the Periodic Background Sync tag of the feed refresh
   const DB_VERSION = 1;
   const LOCK_KEY = 'replay-lock';
+  const REPORTS_KEY = 'replay-reports'; // replay outcomes not yet told to the server
+  const MAX_REPORTS = 200; // kept while the server cannot be told (oldest dropped first)
+  const REPORT_BATCH = 50; // per request: the server's limit
+  const REPORT_MAX_AGE_MS = 30 * 24 * 3600 * 1000; // the server refuses older reports
   const DEFAULTS = Object.freeze({
     retentionMs: 7 * 24 * 3600 * 1000, // how long an action may wait for connectivity
     maxAttempts: 10, // sends before an entry is given up
@@ -244,6 +248,68 @@
     return { kind, status: response.status, body, conflicts };
   }
 
+  /** What one attempt came to, as POST /api/v1/subscriptions/{id}/replays takes it. */
+  function replayReport(e, attempt, outcome, status, server, at) {
+    const r = { mutationId: String(e && e.id || 'unknown').replace(/[^A-Za-z0-9_.:-]/g, '').slice(0, 64) || 'unknown',
+      attempt: Math.max(0, Math.min(1000, attempt | 0)), outcome, at: new Date(at).toISOString() };
+    if (status) r.status = status;
+    if (e && typeof e.method === 'string' && /^[A-Z]{1,10}$/.test(e.method)) r.method = e.method;
+    try {
+      // Only the path of requests to the Herald server; where else the app sends its actions is not Herald's business.
+      const url = new URL(e.url, server ? `${server}/` : undefined);
+      if (server && url.href.startsWith(`${server}/`)) r.path = url.pathname.slice(0, 512);
+    } catch (_) { /* no path */ }
+    return r;
+  }
+
+  function reportKey(r) {
+    return `${r.mutationId} ${r.attempt} ${r.outcome}`;
+  }
+
+  /** Keeps replay outcomes for the server (bounded; the oldest go first). */
+  async function keepReports(db, reports) {
+    if (!reports.length) return;
+    await run(db, 'kv', 'readwrite', async (s) => {
+      const pending = ((await request(s.kv.get(REPORTS_KEY))) || []).concat(reports);
+      await request(s.kv.put(pending.slice(-MAX_REPORTS), REPORTS_KEY));
+    });
+  }
+
+  /**
+   * Tells the server what the replays came to, for this device's timeline in the console: POSTs the kept reports
+   * to /api/v1/subscriptions/{subscriptionId}/replays (the id the page stored when it subscribed). Reports stay
+   * until the server answered (a repeat is ignored there); an answer that will never succeed drops them. Never
+   * throws. options: fetch, server, authorize(url), now(). Resolves how many were told.
+   */
+  async function flushReports(db, options) {
+    const o = options || {};
+    const now = (o.now || Date.now)();
+    let told = 0;
+    try {
+      const cfg = (await kvGet(db, 'config')) || {};
+      if (!cfg.subscriptionId || !o.server || !o.fetch) return 0;
+      const url = `${o.server}/api/v1/subscriptions/${encodeURIComponent(cfg.subscriptionId)}/replays`;
+      for (;;) {
+        const pending = ((await kvGet(db, REPORTS_KEY)) || [])
+          .filter((r) => r && now - Date.parse(r.at) < REPORT_MAX_AGE_MS - 3600 * 1000);
+        if (!pending.length) break;
+        const batch = pending.slice(0, REPORT_BATCH);
+        const headers = Object.assign({ 'content-type': 'application/json' }, (o.authorize && (await o.authorize(url))) || {});
+        const response = await o.fetch(url, { method: 'POST', headers, body: JSON.stringify({ replays: batch }) });
+        await readBody(response);
+        if (classify(response.status) === 'retry') break;
+        const done = new Set(batch.map(reportKey));
+        await run(db, 'kv', 'readwrite', async (s) => {
+          const left = ((await request(s.kv.get(REPORTS_KEY))) || [])
+            .filter((r) => r && !done.has(reportKey(r)) && now - Date.parse(r.at) < REPORT_MAX_AGE_MS - 3600 * 1000);
+          await request(s.kv.put(left, REPORTS_KEY));
+        });
+        if (response.ok) told += batch.length;
+      }
+    } catch (_) { /* offline or storage trouble: the reports wait for the next replay */ }
+    return told;
+  }
+
   function summary(e) {
     return { id: e && e.id, seq: e && e.seq, method: e && e.method, url: e && e.url, meta: e ? e.meta : null,
       attempts: e && e.attempts, queuedAt: e && e.queuedAt };
@@ -251,7 +317,8 @@
 
   /**
    * Replays the outbox once. options: fetch, authorize(url) → headers to add, emit(type, detail), now(),
-   * owner (lock holder id), retentionMs, maxAttempts, lockMs. Resolves {sent, failed, remaining, retry, skipped}:
+   * owner (lock holder id), retentionMs, maxAttempts, lockMs, server (Herald's URL: each attempt's outcome is
+   * reported there for this device, see flushReports). Resolves {sent, failed, remaining, retry, skipped}:
    * retry = something is left that may succeed later; skipped = another replay holds the lock.
    */
   async function replay(db, options) {
@@ -260,6 +327,9 @@
     const emit = o.emit || (() => {});
     const owner = o.owner || uuid();
     const result = { sent: 0, failed: 0, remaining: 0, retry: false, skipped: false };
+    const reports = [];
+    let offline = false;
+    const outcome = (e, attempt, what, status) => reports.push(replayReport(e, attempt, what, status, o.server, now()));
     if (!(await acquire(db, owner, now(), o.lockMs))) {
       result.skipped = true;
       result.remaining = (await list(db)).length;
@@ -273,6 +343,7 @@
           : e.attempts >= o.maxAttempts ? { reason: 'attempts', detail: `gave up after ${e.attempts} attempts` }
           : null;
         if (drop) {
+          outcome(e, e && e.attempts, { corrupt: 'corrupt', expired: 'expired', attempts: 'gave-up' }[drop.reason]);
           await remove(db, e.seq);
           result.failed++;
           emit('failed', Object.assign({ entry: summary(e) }, drop));
@@ -286,11 +357,15 @@
         try {
           response = await o.fetch(e.url, { method: e.method, headers, body: e.body == null ? undefined : e.body });
         } catch (err) {
+          outcome(e, e.attempts + 1, 'network-error');
+          offline = true;
           await update(db, e.seq, { lastError: String(err && err.message || err) });
           result.retry = true;
           break;
         }
         const { kind, status, body, conflicts } = await settle(response);
+        outcome(e, e.attempts + 1, kind === 'retry' ? 'retry' : kind === 'failed' ? 'rejected' : conflicts.length ? 'conflict' : 'sent',
+          status);
         if (kind === 'retry') {
           await update(db, e.seq, { lastStatus: status, lastError: body && body.detail || null });
           result.retry = true;
@@ -308,8 +383,11 @@
       }
     } finally {
       await release(db, owner);
+      await keepReports(db, reports).catch(() => null);
     }
     result.remaining = (await list(db)).length;
+    // After a network error the server is out of reach: the reports wait for the next replay.
+    if (o.server && !offline) await flushReports(db, { fetch: o.fetch, server: o.server, authorize: o.authorize, now });
     return result;
   }
 
@@ -366,6 +444,6 @@
 
   global.HeraldOutbox = Object.freeze({
     DEFAULTS, SYNC_TAG, FEED_TAG, openDb, enqueue, list, remove, replay, classify, settle, readBody, isJsonBody, validate,
-    kvGet, kvSet, feedAll, pullFeed, uuid, base64UrlToBytes, serverUrl, authorization, subscribeOptions, subscriptionBody,
+    kvGet, kvSet, feedAll, pullFeed, flushReports, uuid, base64UrlToBytes, serverUrl, authorization, subscribeOptions, subscriptionBody,
   });
 })(typeof globalThis !== 'undefined' ? globalThis : self);

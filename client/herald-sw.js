@@ -47,7 +47,7 @@
 
   async function replayNow(lastChance) {
     const result = await O.replay(await db(), {
-      fetch: send, authorize, owner: `sw-${O.uuid()}`,
+      fetch: send, authorize, owner: `sw-${O.uuid()}`, server: serverOf(await config()),
       emit: (type, detail) => broadcast(type, detail),
       retentionMs: (await config()).retentionMs || O.DEFAULTS.retentionMs,
       maxAttempts: (await config()).maxAttempts || O.DEFAULTS.maxAttempts,

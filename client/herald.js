@@ -290,7 +290,7 @@ export class Herald extends EventTarget {
   #replay() {
     if (!this.#replaying) {
       this.#replaying = O.replay(this.#db, {
-        fetch: (u, i) => fetch(u, i), authorize: async (url) => this.#auth(url), owner: `page-${O.uuid()}`,
+        fetch: (u, i) => fetch(u, i), authorize: async (url) => this.#auth(url), owner: `page-${O.uuid()}`, server: this.#server,
         emit: (type, detail) => this.#emit(type, detail),
         retentionMs: this.#options.retentionMs || O.DEFAULTS.retentionMs,
         maxAttempts: this.#options.maxAttempts || O.DEFAULTS.maxAttempts,

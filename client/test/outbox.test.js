@@ -16,7 +16,7 @@ function server(script = () => 200) {
   const calls = [];
   const applied = new Map();
   const fetch = async (url, init) => {
-    const body = init.body ? new TextDecoder().decode(init.body) : null;
+    const body = typeof init.body === 'string' ? init.body : init.body ? new TextDecoder().decode(init.body) : null;
     const call = { url, method: init.method, headers: init.headers, body };
     calls.push(call);
     const status = script(call, calls.length);
@@ -218,4 +218,42 @@ test('one subscription body for page and worker: the stored subscribe options, t
   assert.deepEqual(O.authorization('https://h.test', 'tok', '/api/v1/x', 'https://h.test/page'), { authorization: 'Bearer tok' });
   assert.deepEqual(O.authorization('https://h.test', 'tok', 'https://h.test.evil/api', 'https://h.test/'), {}, 'never to another host');
   assert.deepEqual([...O.base64UrlToBytes('AQID_-8')], [1, 2, 3, 255, 239]);
+});
+
+test('each replay attempt is reported for this device once the server can be told, and kept until then', async () => {
+  const herald = 'https://herald.example';
+  await O.kvSet(db, 'config', { subscriptionId: 'sub-1' });
+  await O.enqueue(db, { url: `${herald}/api/v1/sync/posts/mutations?x=1`, body: { mutations: [] } });
+  let online = false;
+  const s = server((call) => (!online ? 'network' : call.url.endsWith('/replays') ? 202 : 200));
+  const first = await O.replay(db, { fetch: s.fetch, server: herald, now: () => Date.parse('2026-11-23T10:00:00Z') });
+  assert.equal(first.retry, true);
+  assert.deepEqual(s.calls.map((c) => c.url), [`${herald}/api/v1/sync/posts/mutations?x=1`], 'offline: the report waits');
+  online = true;
+  await O.replay(db, { fetch: s.fetch, server: herald, now: () => Date.parse('2026-11-23T10:05:00Z'),
+    authorize: async () => ({ authorization: 'Bearer t' }) });
+  const reports = s.calls.filter((c) => c.url.endsWith('/replays'));
+  assert.equal(reports.length, 1);
+  assert.equal(reports[0].url, `${herald}/api/v1/subscriptions/sub-1/replays`);
+  assert.equal(reports[0].headers.authorization, 'Bearer t');
+  const { replays } = JSON.parse(reports[0].body);
+  assert.deepEqual(replays.map((r) => [r.attempt, r.outcome, r.status, r.method, r.path, r.at]), [
+    [1, 'network-error', undefined, 'POST', '/api/v1/sync/posts/mutations', '2026-11-23T10:00:00.000Z'],
+    [2, 'sent', 200, 'POST', '/api/v1/sync/posts/mutations', '2026-11-23T10:05:00.000Z']]);
+  assert.equal(replays[0].mutationId, replays[1].mutationId);
+  assert.deepEqual(await O.kvGet(db, 'replay-reports'), [], 'told: nothing kept');
+});
+
+test('replay reports are not sent before the browser subscribed, nor paths of other hosts; a refusal drops them', async () => {
+  const herald = 'https://herald.example';
+  await O.enqueue(db, { url: 'https://api.app.example/orders', body: {} });
+  const s = server((call) => (call.url.endsWith('/replays') ? 422 : 200));
+  await O.replay(db, { fetch: s.fetch, server: herald });
+  assert.equal(s.calls.length, 1, 'no subscription id: kept, not sent');
+  const [kept] = await O.kvGet(db, 'replay-reports');
+  assert.equal(kept.outcome, 'sent');
+  assert.equal(kept.path, undefined, 'another host: no path');
+  await O.kvSet(db, 'config', { subscriptionId: 'sub-1' });
+  assert.equal(await O.flushReports(db, { fetch: s.fetch, server: herald }), 0);
+  assert.deepEqual(await O.kvGet(db, 'replay-reports'), [], 'a 4xx will never succeed: dropped');
 });

@@ -46,7 +46,7 @@ export async function list() {
 }
 
 const KIND = { subscribed: 'Subscribed', delivery: 'Delivery', received: 'Received', shown: 'Shown', clicked: 'Clicked',
-  closed: 'Closed', action: 'Action' };
+  closed: 'Closed', action: 'Action', replay: 'Outbox replay' };
 
 export async function detail(id) {
   const d = await get(`/devices/${encodeURIComponent(id)}`);
@@ -61,6 +61,8 @@ export async function detail(id) {
     when(e.at), ' ', h('strong', {}, KIND[e.kind] || e.kind),
     e.kind === 'delivery' ? [' ', badge(e.state), e.status ? ` push service ${e.status}` : '', e.attempts > 1 ? ` after ${e.attempts} attempts` : '',
       e.error ? h('span.error', {}, ` ${e.error}`) : ''] : '',
+    e.kind === 'replay' ? [' ', badge(e.outcome), ` attempt ${e.attempt}`, e.status ? ` server ${e.status}` : '',
+      e.method || e.path ? h('code.small', {}, ` ${e.method || ''} ${e.path || ''}`) : '', h('small.muted', {}, ` ${e.mutationId}`)] : '',
     e.action ? ` “${e.action}”` : '',
     e.notificationId ? [' ', h('a', { href: `#/notification/${e.notificationId}` }, 'notification')] : '')));
   mount(title('Device'),

@@ -13,6 +13,7 @@ import dev.herald.server.delivery.RetryPolicy;
 import dev.herald.server.engagement.EventRoutes;
 import dev.herald.server.engagement.DailyStats;
 import dev.herald.server.engagement.EventStore;
+import dev.herald.server.engagement.ReplayRoutes;
 import dev.herald.server.engagement.Receipts;
 import dev.herald.server.preference.DeliveryGate;
 import dev.herald.server.preference.PreferenceRoutes;
@@ -137,6 +138,7 @@ public final class HeraldApp implements AutoCloseable {
                     new UserLabelRoutes(database.jdbi(), auth, settings, topicRules),
                     notificationRoutes,
                     new EventRoutes(events, receipts, auth, clock, rateLimits),
+                    new ReplayRoutes(events.replays(), subscriptions, auth, clock, rateLimits),
                     new SdkRoutes(),
                     sync,
                     admin));

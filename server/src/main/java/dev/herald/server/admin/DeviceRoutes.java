@@ -23,7 +23,7 @@ import org.jdbi.v3.core.statement.Query;
 /**
  * The console's devices (push subscriptions): search by user, push service, topic, tag or endpoint, paged by id
  * over indexed columns; one device's timeline (subscribed, each delivery with the push service's answer, what its
- * service worker reported); remove one.
+ * service worker reported, its outbox's replays); remove one.
  */
 final class DeviceRoutes implements Router.Feature {
     static final int PAGE = 50;
@@ -136,7 +136,7 @@ final class DeviceRoutes implements Router.Feature {
         return row;
     }
 
-    /** Newest first: deliveries (with the push service's status), service-worker events, and the subscription itself. */
+    /** Newest first: deliveries (with the push service's status), service-worker events, outbox replays, the subscription. */
     private List<Map<String, Object>> timeline(Subscription s) {
         record Entry(long at, Map<String, Object> fields) {}
         List<Entry> entries = new ArrayList<>();
@@ -160,6 +160,22 @@ final class DeviceRoutes implements Router.Feature {
                     if (!rs.getString("action").isEmpty()) {
                         f.put("action", rs.getString("action"));
                     }
+                    return new Entry(rs.getLong("occurred_at"), f);
+                })
+                .forEach(entries::add));
+        jdbi.useHandle(h -> h.createQuery("SELECT mutation_id, attempt, outcome, status, method, path, occurred_at FROM outbox_replays "
+                        + "WHERE subscription_id = ? ORDER BY occurred_at DESC LIMIT ?")
+                .bind(0, s.id()).bind(1, TIMELINE_ROWS)
+                .map((rs, c) -> {
+                    Map<String, Object> f = new LinkedHashMap<>();
+                    f.put("kind", "replay");
+                    f.put("mutationId", rs.getString("mutation_id"));
+                    f.put("attempt", rs.getInt("attempt"));
+                    f.put("outcome", rs.getString("outcome"));
+                    int status = rs.getInt("status");
+                    f.put("status", rs.wasNull() ? null : status);
+                    f.put("method", rs.getString("method"));
+                    f.put("path", rs.getString("path"));
                     return new Entry(rs.getLong("occurred_at"), f);
                 })
                 .forEach(entries::add));

@@ -89,7 +89,7 @@ public enum Option {
     NOTIFICATION_RETENTION("notification-retention", "2592000", "SECONDS",
             "How long a notification and its deliveries are kept after it finished (nothing left queued, in flight or scheduled)."),
     EVENT_RETENTION("event-retention", "7776000", "SECONDS",
-            "How long engagement events are kept (they also go with their notification, whichever comes first)."),
+            "How long engagement events and outbox replay reports are kept (events also go with their notification, whichever comes first)."),
     DAILY_STATS_RETENTION("daily-stats-retention", "34560000", "SECONDS",
             "How long the daily per-category statistics that outlive pruned notifications are kept."),
     CATEGORIES("categories", "", "LIST", "Notification categories, comma-separated id:on|off|critical[:Label] (in a file also an "

@@ -13,11 +13,18 @@ public final class EventStore {
     private final Jdbi jdbi;
     private final Clock clock;
     private final DailyStats daily;
+    private final OutboxReplays replays;
 
     public EventStore(Jdbi jdbi, Clock clock, DailyStats daily) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.daily = daily;
+        this.replays = new OutboxReplays(jdbi, clock);
+    }
+
+    /** The outbox replays browsers reported, kept as long as the events. */
+    public OutboxReplays replays() {
+        return replays;
     }
 
     /** Whether the notification's message declared a button with this {@code action} (in any of its variants). */

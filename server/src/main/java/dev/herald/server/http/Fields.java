@@ -165,6 +165,22 @@ public final class Fields {
         return a;
     }
 
+    /** A non-empty array of objects, each as fields (problems name {@code name[i].member}). */
+    public java.util.List<Fields> objects(String name, int maxItems) {
+        ArrayNode a = array(name, maxItems);
+        if (a.isEmpty()) {
+            throw invalid(name, "must not be empty");
+        }
+        java.util.List<Fields> out = new java.util.ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            if (!(a.get(i) instanceof ObjectNode o)) {
+                throw new ApiException(ErrorCode.INVALID_FIELD, path(name) + "[" + i + "] must be an object", path(name) + "[" + i + "]");
+            }
+            out.add(new Fields(o, path(name) + "[" + i + "]"));
+        }
+        return out;
+    }
+
     /** A non-empty array of distinct non-empty strings, each at most {@code maxLength}. */
     public java.util.List<String> textArray(String name, int maxItems, int maxLength) {
         ArrayNode a = array(name, maxItems);

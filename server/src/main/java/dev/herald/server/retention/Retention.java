@@ -142,6 +142,7 @@ public final class Retention {
             removed += write(h -> h.createUpdate("DELETE FROM notifications WHERE id IN (<ids>)").bindList("ids", ids).execute());
         }
         removed += drain(() -> events.pruneRecordedBefore(now - config.events().toMillis(), config.batch()));
+        removed += drain(() -> events.replays().pruneRecordedBefore(now - config.events().toMillis(), config.batch()));
         removed += locked(() -> daily.pruneBefore(DailyStats.dayOf(now - config.dailyStats().toMillis())));
         return removed;
     }
