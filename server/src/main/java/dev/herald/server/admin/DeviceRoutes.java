@@ -144,7 +144,7 @@ final class DeviceRoutes implements Router.Feature {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("kind", "delivery");
             f.put("notificationId", d.notificationId());
-            f.put("state", d.state());
+            f.put("state", d.state().token());
             f.put("attempts", d.attempts());
             f.put("status", d.status());
             f.put("error", d.error());

@@ -1,6 +1,8 @@
 package dev.herald.server.admin;
 
 import dev.herald.server.delivery.DeliveryReads;
+import dev.herald.server.delivery.DeliveryState;
+import dev.herald.server.notification.NotificationStatus;
 import dev.herald.server.http.ApiException;
 import dev.herald.server.http.ErrorCode;
 import dev.herald.server.http.Json;
@@ -75,8 +77,8 @@ final class OverviewRoutes implements Router.Feature {
                         }).list();
             });
             int devices = byService.values().stream().mapToInt(Integer::intValue).sum();
-            int scheduled = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM notifications WHERE status = 'fanout' AND send_at > ?")
-                    .bind(0, now).mapTo(Integer.class).one());
+            int scheduled = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM notifications WHERE status = ? AND send_at > ?")
+                    .bind(0, NotificationStatus.FANOUT.token()).bind(1, now).mapTo(Integer.class).one());
             DeliveryReads.Queue queue = deliveries.queue(now);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("devices", devices);
@@ -117,7 +119,7 @@ final class OverviewRoutes implements Router.Feature {
         }
         Map<String, int[]> byState = new TreeMap<>();
         for (DeliveryReads.Bucket b : deliveries.series(from, to, bucket)) {
-            byState.computeIfAbsent(b.state(), s -> new int[n])[(int) ((b.bucketStart() - from) / bucket)] += b.count();
+            byState.computeIfAbsent(b.state().token(), s -> new int[n])[(int) ((b.bucketStart() - from) / bucket)] += b.count();
         }
         return Map.of("range", range.name().toLowerCase(java.util.Locale.ROOT), "bucketSeconds", bucket / 1000,
                 "times", times, "states", byState);
@@ -141,7 +143,7 @@ final class OverviewRoutes implements Router.Feature {
         failing.forEach((service, count) -> alerts.add(new Alert("push-service-errors", "warning", service + " answered "
                 + count + " times in the last hour; Herald is retrying with backoff", count)));
         int gone = deliveries.series(since, now + 1, now + 1 - since).stream()
-                .filter(b -> b.state().equals("gone")).mapToInt(DeliveryReads.Bucket::count).sum();
+                .filter(b -> b.state() == DeliveryState.GONE).mapToInt(DeliveryReads.Bucket::count).sum();
         if (gone >= BULK_GONE_MIN && gone >= BULK_GONE_SHARE * (devices + gone)) {
             alerts.add(new Alert("bulk-gone", "warning", gone + " devices went gone in the last hour (push services said "
                     + "404/410); a key rotation or a broken service worker can cause this", gone));

@@ -53,13 +53,14 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Receipts receipts;
     private final WebPushSender sender;
     private final Config config;
+    private final OutcomePolicy policy;
     private final Clock clock;
     private final Semaphore inFlight;
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final Wakeup fanOutWakeup = new Wakeup();
     private final Wakeup claimWakeup = new Wakeup();
     private final Map<String, DeliveryQueue.Message> messages = new ConcurrentHashMap<>();
-    private final Map<String, Counter> outcomeCounters = new ConcurrentHashMap<>();
+    private final Map<DeliveryState, Counter> outcomeCounters = new ConcurrentHashMap<>();
     private final VapidAlerts vapidAlerts;
     private final AtomicLong depth = new AtomicLong();
     private final MeterRegistry metrics;
@@ -85,6 +86,7 @@ public final class DeliveryEngine implements AutoCloseable {
         this.guard = guard;
         this.sender = sender;
         this.config = config;
+        this.policy = new OutcomePolicy(config.retry(), config.goneAfterBadRequests());
         this.clock = clock;
         this.inFlight = new Semaphore(config.concurrency());
         this.metrics = metrics;
@@ -137,7 +139,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         String id = job.get().notificationId();
         try {
-            AudienceSql audience = AudienceSql.of(Audience.fromJson(job.get().audience()));
+            AudienceSql audience = AudienceSql.of(Audience.fromStored(job.get().audience()));
             while (job.isPresent() && running) {
                 long t = clock.millis();
                 job = queue.fanOutPage(job.get(), audience, config.fanOutPage(), t, t + config.lease().toMillis());
@@ -147,7 +149,7 @@ public final class DeliveryEngine implements AutoCloseable {
             // Counted on the notification; its lease stays, so another attempt comes after it (a brief database
             // outage heals), and after MAX_FANOUT_FAILURES the notification is failed with the reason, not
             // retried forever. What was queued before the failure is still sent.
-            String reason = reason("fan-out failed", rootMessage(e));
+            String reason = OutcomePolicy.reason("fan-out failed", rootMessage(e));
             if (queue.fanOutFailed(id, reason, MAX_FANOUT_FAILURES)) {
                 log.error("fan-out of notification {} failed {} times; it is now failed: {}", id, MAX_FANOUT_FAILURES, reason, e);
             } else {
@@ -206,18 +208,20 @@ public final class DeliveryEngine implements AutoCloseable {
 
     private void dispatch(DeliveryQueue.Claimed c, DeliveryQueue.Target target) {
         DeliveryQueue.Message message = message(c.notificationId());
-        Instant now = clock.instant();
         if (message == null) {
-            complete(new Outcome(c.id(), c.attempts(), Outcome.CANCELLED, null, null, "notification deleted", null));
+            complete(new Outcome(c.id(), c.attempts(), DeliveryState.CANCELLED, null, null, "notification deleted", null, null));
             return;
         }
+        OutcomePolicy.Attempt attempt = new OutcomePolicy.Attempt(c.id(), c.attempts(), c.subscriptionId(),
+                c.expiresAt() != null ? c.expiresAt() : message.expiresAt());
         if (target == null) {
-            complete(new Outcome(c.id(), c.attempts(), Outcome.GONE, null, null, "subscription was deleted", null));
+            complete(Outcome.of(attempt, DeliveryState.GONE, null, null, "subscription was deleted"));
             return;
         }
-        long remaining = (expiresAt(c, message) - now.toEpochMilli()) / 1000;
+        Instant now = clock.instant();
+        long remaining = OutcomePolicy.remainingSeconds(attempt, now);
         if (remaining <= 0) {
-            complete(new Outcome(c.id(), c.attempts(), Outcome.EXPIRED, null, null, "TTL ran out before sending", null));
+            complete(Outcome.of(attempt, DeliveryState.EXPIRED, null, null, "TTL ran out before sending"));
             return;
         }
         PushSubscription subscription;
@@ -225,25 +229,25 @@ public final class DeliveryEngine implements AutoCloseable {
         try {
             subscription = PushSubscription.of(target.endpoint(), target.p256dh(), target.auth());
             // The receipt lets the service worker report received/shown/clicked for exactly this delivery.
-            push = PushMessage.builder().payload(receipts.stamp(message.payload(), c.notificationId(), c.subscriptionId()))
+            push = PushMessage.builder().payload(message.payload().withReceipt(receipts.issue(c.notificationId(), c.subscriptionId())))
                     .ttlSeconds(remaining)
                     .urgency(Urgency.fromToken(message.urgency())).topic(message.topic())
                     .encoding(ContentEncoding.fromToken(target.encoding())).build();
         } catch (IllegalArgumentException e) {
-            complete(new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, null, "unsendable: " + e.getMessage(), null));
+            complete(Outcome.of(attempt, DeliveryState.FAILED, null, null, "unsendable: " + e.getMessage()));
             return;
         }
         Optional<String> refused = guard.refusal(target.endpoint());
         if (refused.isPresent()) {
-            complete(new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, null, refused.get(), null));
+            complete(Outcome.of(attempt, DeliveryState.FAILED, null, null, refused.get()));
             return;
         }
         try {
             sender.send(subscription, push).whenComplete((result, error) -> complete(error == null
-                    ? outcome(c, target, message, result)
-                    : retryOrExpire(c, message, Optional.empty(), null, "not sent: " + error.getMessage())));
+                    ? outcome(attempt, target, result)
+                    : policy.notSent(attempt, error.getMessage(), clock.instant(), ThreadLocalRandom.current()::nextDouble)));
         } catch (RuntimeException e) {
-            complete(retryOrExpire(c, message, Optional.empty(), null, "not sent: " + e.getMessage()));
+            complete(policy.notSent(attempt, e.getMessage(), clock.instant(), ThreadLocalRandom.current()::nextDouble));
         }
     }
 
@@ -262,63 +266,14 @@ public final class DeliveryEngine implements AutoCloseable {
         return loaded;
     }
 
-    /** DESIGN.md's outcome rules, one push-service answer at a time. */
-    Outcome outcome(DeliveryQueue.Claimed c, DeliveryQueue.Target target, DeliveryQueue.Message message, DeliveryResult r) {
-        return switch (r) {
-            case DeliveryResult.Created created -> new Outcome(c.id(), c.attempts(), Outcome.SENT, null, 201, null, null,
-                    target.id());
-            case DeliveryResult.Gone g -> new Outcome(c.id(), c.attempts(), Outcome.GONE, null, g.status(),
-                    reason("subscription gone (" + g.status() + ")", g.reason()), target.id());
-            case DeliveryResult.PayloadTooLarge p -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, 413,
-                    reason("push service refused the payload size (413)", p.reason()), null);
-            case DeliveryResult.Unauthorized u -> {
-                vapidAlerts.alert(target.origin(), u.status(), u.reason());
-                yield new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, u.status(),
-                        reason("VAPID credentials refused (" + VapidAlerts.statusAndReason(u.status(), u.reason()) + ")", u.reason()), null);
-            }
-            case DeliveryResult.Rejected rej -> {
-                // Apple and FCM may name a VAPID problem in a 400: the operator hears of it as of a 401/403.
-                boolean vapid = VapidAlerts.isVapidReason(rej.reason());
-                if (vapid) {
+    private Outcome outcome(OutcomePolicy.Attempt attempt, DeliveryQueue.Target target, DeliveryResult r) {
+        switch (r) { // VAPID refusals are an operator alert; Apple and FCM may name one in a 400
+            case DeliveryResult.Unauthorized u -> vapidAlerts.alert(target.origin(), u.status(), u.reason());
+            case DeliveryResult.Rejected rej when VapidAlerts.isVapidReason(rej.reason()) ->
                     vapidAlerts.alert(target.origin(), rej.status(), rej.reason());
-                }
-                // A 400 counts against the subscription (target.id()): enough in a row and it is treated as gone.
-                yield new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, rej.status(), reason((vapid
-                        ? "VAPID credentials refused (" : "rejected (") + VapidAlerts.statusAndReason(rej.status(), rej.reason())
-                        + ")", rej.reason()), null, target.id());
-            }
-            case DeliveryResult.RateLimited rl -> retryOrExpire(c, message, rl.retryAfter(), 429, reason("rate limited (429)", rl.reason()));
-            case DeliveryResult.ServerError se -> retryOrExpire(c, message, se.retryAfter(), se.status(),
-                    reason("push service error (" + se.status() + ")", se.reason()));
-            case DeliveryResult.TransportFailure tf -> retryOrExpire(c, message, Optional.empty(), null,
-                    "transport " + tf.kind().name().toLowerCase() + ": " + tf.message());
-        };
-    }
-
-    private Outcome retryOrExpire(DeliveryQueue.Claimed c, DeliveryQueue.Message message, Optional<Duration> retryAfter,
-            Integer status, String error) {
-        Instant now = clock.instant();
-        return switch (config.retry().next(c.attempts(), retryAfter, now, Instant.ofEpochMilli(expiresAt(c, message)),
-                ThreadLocalRandom.current()::nextDouble)) {
-            case RetryPolicy.Decision.Retry retry -> new Outcome(c.id(), c.attempts(), Outcome.QUEUED,
-                    retry.at().toEpochMilli(), status, error, null);
-            case RetryPolicy.Decision.Expire x -> new Outcome(c.id(), c.attempts(), Outcome.EXPIRED, null, status,
-                    error + "; TTL runs out before the next retry", null);
-            case RetryPolicy.Decision.GiveUp g -> new Outcome(c.id(), c.attempts(), Outcome.FAILED, null, status,
-                    error + "; gave up after " + c.attempts() + " attempts", null);
-        };
-    }
-
-    private static long expiresAt(DeliveryQueue.Claimed c, DeliveryQueue.Message message) {
-        return c.expiresAt() != null ? c.expiresAt() : message.expiresAt();
-    }
-
-    private static String reason(String what, String detail) {
-        String d = detail == null ? "" : detail.strip();
-        if (d.length() > 300) {
-            d = d.substring(0, 300) + "…";
+            default -> { }
         }
-        return d.isEmpty() ? what : what + ": " + d;
+        return policy.answered(attempt, r, clock.instant(), ThreadLocalRandom.current()::nextDouble);
     }
 
     private void complete(Outcome outcome) {
@@ -337,9 +292,9 @@ public final class DeliveryEngine implements AutoCloseable {
                 }
                 batch.add(first);
                 outcomes.drainTo(batch, 2000);
-                for (Outcome o : queue.record(batch, clock.millis(), config.goneAfterBadRequests())) {
+                for (Outcome o : queue.record(batch, clock.millis(), policy)) {
                     outcomeCounters.computeIfAbsent(o.state(),
-                            s -> Counter.builder("herald.deliveries").tag("outcome", s).register(metrics)).increment();
+                            s -> Counter.builder("herald.deliveries").tag("outcome", s.token()).register(metrics)).increment();
                 }
                 inFlight.release(batch.size());
                 batch.clear();

@@ -1,6 +1,7 @@
 package dev.herald.server.delivery;
 
 import dev.herald.server.common.Rows;
+import dev.herald.server.notification.NotificationStatus;
 import dev.herald.server.preference.DeliveryGate;
 import dev.herald.server.storage.Dialect;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * PostgreSQL; SQLite's single writer makes the same statement atomic.
  */
 final class DeliveryQueue {
+    /** Queued or leased, as a SQL list. */
+    static final String PENDING = DeliveryState.sqlList(DeliveryState.QUEUED, DeliveryState.LEASED);
+
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final DeliveryGate gate;
@@ -35,7 +39,7 @@ final class DeliveryQueue {
 
     record Target(String id, String endpoint, String origin, String p256dh, String auth, String encoding) {}
 
-    record Message(String id, byte[] payload, String urgency, String topic, long expiresAt) {}
+    record Message(String id, PushPayload payload, String urgency, String topic, long expiresAt) {}
 
     record FanOutJob(DeliveryGate.Job job, String audience, String cursor) {
         String notificationId() {
@@ -45,9 +49,9 @@ final class DeliveryQueue {
 
     /** Claims up to {@code limit} due or lease-expired deliveries, leasing them until {@code leaseUntil}. */
     List<Claimed> claim(int limit, long now, long leaseUntil) {
-        return jdbi.withHandle(h -> h.createQuery("UPDATE deliveries SET state = 'leased', next_at = :lease, "
-                        + "attempts = attempts + 1, updated_at = :now WHERE id IN (SELECT id FROM deliveries "
-                        + "WHERE state IN ('queued', 'leased') AND next_at <= :now ORDER BY next_at LIMIT :limit"
+        return jdbi.withHandle(h -> h.createQuery("UPDATE deliveries SET state = '" + DeliveryState.LEASED.token()
+                        + "', next_at = :lease, attempts = attempts + 1, updated_at = :now WHERE id IN (SELECT id FROM deliveries "
+                        + "WHERE state IN " + PENDING + " AND next_at <= :now ORDER BY next_at LIMIT :limit"
                         + dialect.skipLocked() + ") RETURNING id, notification_id, subscription_id, attempts, expires_at")
                 .bind("lease", leaseUntil).bind("now", now).bind("limit", limit)
                 .map((rs, ctx) -> new Claimed(rs.getLong("id"), rs.getString("notification_id"),
@@ -69,8 +73,7 @@ final class DeliveryQueue {
     Optional<Message> message(String notificationId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT id, payload, urgency, topic, expires_at FROM notifications WHERE id = ?")
                 .bind(0, notificationId)
-                .map((rs, ctx) -> new Message(rs.getString("id"),
-                        rs.getString("payload").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                .map((rs, ctx) -> new Message(rs.getString("id"), PushPayload.of(rs.getBytes("payload")),
                         rs.getString("urgency"), rs.getString("topic"), rs.getLong("expires_at")))
                 .findOne());
     }
@@ -80,17 +83,17 @@ final class DeliveryQueue {
      * 400s: a 2xx resets it; a 400 adds one, and the one that reaches {@code goneAfterBadRequests} (0: never) ends
      * as gone, deleting the subscription. Returns the outcomes as written.
      */
-    List<Outcome> record(List<Outcome> outcomes, long now, int goneAfterBadRequests) {
+    List<Outcome> record(List<Outcome> outcomes, long now, OutcomePolicy policy) {
         if (outcomes.isEmpty()) {
             return outcomes;
         }
         return jdbi.inTransaction(h -> {
             PreparedBatch update = h.prepareBatch("UPDATE deliveries SET state = :state, next_at = COALESCE(:nextAt, next_at), "
                     + "last_status = :status, last_error = :error, updated_at = :now "
-                    + "WHERE id = :id AND state = 'leased' AND attempts = :attempts");
+                    + "WHERE id = :id AND state = '" + DeliveryState.LEASED.token() + "' AND attempts = :attempts");
             List<String> gone = new ArrayList<>();
             for (Outcome o : outcomes) {
-                update.bind("state", o.state()).bind("nextAt", o.nextAt()).bind("status", o.status())
+                update.bind("state", o.state().token()).bind("nextAt", o.nextAt()).bind("status", o.status())
                         .bind("error", o.error()).bind("now", now).bind("id", o.deliveryId()).bind("attempts", o.attempts())
                         .add();
                 if (o.goneSubscription() != null) {
@@ -102,16 +105,17 @@ final class DeliveryQueue {
             List<String> answered = new ArrayList<>();
             for (int i = 0; i < outcomes.size(); i++) {
                 Outcome o = outcomes.get(i);
-                if (applied[i] > 0 && o.state().equals(Outcome.SENT) && o.subscription() != null) {
+                if (applied[i] > 0 && o.resetsStrikes()) {
                     answered.add(o.subscription());
                 } else if (applied[i] > 0 && o.badRequest()) {
                     int strikes = h.createQuery("UPDATE subscriptions SET bad_requests = bad_requests + 1 WHERE id = ? "
                             + "RETURNING bad_requests").bind(0, o.subscription()).mapTo(Integer.class).findOne().orElse(0);
-                    if (goneAfterBadRequests > 0 && strikes >= goneAfterBadRequests) {
-                        o = o.goneAfter(strikes);
+                    Outcome counted = policy.afterStrikes(o, strikes);
+                    if (counted != o) {
+                        o = counted;
                         h.createUpdate("UPDATE deliveries SET state = :state, last_error = :error WHERE id = :id")
-                                .bind("state", o.state()).bind("error", o.error()).bind("id", o.deliveryId()).execute();
-                        gone.add(o.subscription());
+                                .bind("state", o.state().token()).bind("error", o.error()).bind("id", o.deliveryId()).execute();
+                        gone.add(o.goneSubscription());
                     }
                 }
                 written.add(o);
@@ -130,7 +134,7 @@ final class DeliveryQueue {
     /** Takes the next notification due for fan-out whose fan-out lease is free. */
     Optional<FanOutJob> claimFanOut(long now, long leaseUntil) {
         return jdbi.withHandle(h -> h.createQuery("UPDATE notifications SET lease_until = :lease WHERE id IN (SELECT id FROM "
-                        + "notifications WHERE status = 'fanout' AND send_at <= :now AND lease_until <= :now ORDER BY send_at "
+                        + "notifications WHERE status = '" + NotificationStatus.FANOUT.token() + "' AND send_at <= :now AND lease_until <= :now ORDER BY send_at "
                         + "LIMIT 1" + dialect.skipLocked() + ") RETURNING id, audience, fanout_cursor, category, urgency, "
                         + "ttl, send_at, expires_at, send_at_local, respect_quiet_hours")
                 .bind("lease", leaseUntil).bind("now", now)
@@ -148,9 +152,9 @@ final class DeliveryQueue {
      */
     Optional<FanOutJob> fanOutPage(FanOutJob job, AudienceSql audience, int page, long now, long leaseUntil) {
         return jdbi.inTransaction(h -> {
-            String status = h.createQuery("SELECT status FROM notifications WHERE id = ?").bind(0, job.notificationId())
-                    .mapTo(String.class).findOne().orElse("cancelled");
-            if (!status.equals("fanout")) {
+            NotificationStatus status = h.createQuery("SELECT status FROM notifications WHERE id = ?").bind(0, job.notificationId())
+                    .mapTo(String.class).map(NotificationStatus::of).findOne().orElse(NotificationStatus.CANCELLED);
+            if (status != NotificationStatus.FANOUT) {
                 return Optional.<FanOutJob>empty();
             }
             List<DeliveryGate.Recipient> recipients = audience.page(h, job.cursor(), page);
@@ -158,7 +162,8 @@ final class DeliveryQueue {
             String cursor = recipients.isEmpty() ? job.cursor() : recipients.get(recipients.size() - 1).subscriptionId();
             boolean done = recipients.size() < page;
             h.createUpdate("UPDATE notifications SET fanout_cursor = :cursor, lease_until = :lease, status = :status WHERE id = :id")
-                    .bind("cursor", cursor).bind("lease", done ? 0 : leaseUntil).bind("status", done ? "active" : "fanout")
+                    .bind("cursor", cursor).bind("lease", done ? 0 : leaseUntil)
+                    .bind("status", (done ? NotificationStatus.ACTIVE : NotificationStatus.FANOUT).token())
                     .bind("id", job.notificationId()).execute();
             return done ? Optional.<FanOutJob>empty()
                     : Optional.of(new FanOutJob(job.job(), job.audience(), cursor));
@@ -172,11 +177,12 @@ final class DeliveryQueue {
     boolean fanOutFailed(String notificationId, String reason, int max) {
         return jdbi.inTransaction(h -> {
             h.createUpdate("UPDATE notifications SET fanout_failures = fanout_failures + 1, fanout_error = :reason, "
-                            + "status = CASE WHEN fanout_failures + 1 >= :max THEN 'failed' ELSE status END "
-                            + "WHERE id = :id AND status = 'fanout'")
-                    .bind("reason", reason).bind("max", max).bind("id", notificationId).execute();
+                            + "status = CASE WHEN fanout_failures + 1 >= :max THEN :failed ELSE status END "
+                            + "WHERE id = :id AND status = :fanout")
+                    .bind("reason", reason).bind("max", max).bind("id", notificationId)
+                    .bind("failed", NotificationStatus.FAILED.token()).bind("fanout", NotificationStatus.FANOUT.token()).execute();
             return h.createQuery("SELECT status FROM notifications WHERE id = ?").bind(0, notificationId)
-                    .mapTo(String.class).findOne().orElse("").equals("failed");
+                    .mapTo(String.class).findOne().orElse("").equals(NotificationStatus.FAILED.token());
         });
     }
 
@@ -189,7 +195,7 @@ final class DeliveryQueue {
                 + "next_at, expires_at, last_error, updated_at) VALUES (:n, :s, :state, 0, :due, :expires, :reason, :now) "
                 + "ON CONFLICT DO NOTHING");
         for (DeliveryGate.Planned p : planned) {
-            batch.bind("n", notificationId).bind("s", p.subscriptionId()).bind("state", p.suppressed() ? "suppressed" : "queued")
+            batch.bind("n", notificationId).bind("s", p.subscriptionId()).bind("state", (p.suppressed() ? DeliveryState.SUPPRESSED : DeliveryState.QUEUED).token())
                     .bind("due", p.dueAt()).bind("expires", p.expiresAt()).bind("reason", p.reason()).bind("now", now).add();
         }
         batch.execute();
@@ -197,7 +203,7 @@ final class DeliveryQueue {
 
     /** Deliveries waiting to be sent or in flight, across all notifications (the queue depth gauge). */
     long depth() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM deliveries WHERE state IN ('queued', 'leased')")
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM deliveries WHERE state IN " + PENDING)
                 .mapTo(Long.class).one());
     }
 }

@@ -2,7 +2,11 @@ package dev.herald.server.delivery;
 
 import dev.herald.server.common.Rows;
 import dev.herald.server.notification.Audience;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 
@@ -19,14 +23,15 @@ public final class DeliveryReads {
     }
 
     /** Deliveries that reached {@code state} in the bucket starting at {@code bucketStart} (epoch ms). */
-    public record Bucket(long bucketStart, String state, int count) {}
+    public record Bucket(long bucketStart, DeliveryState state, int count) {}
 
     /** Deliveries whose last change fell in {@code [from, to)}, by state and time bucket of {@code bucketMillis}. */
     public List<Bucket> series(long from, long to, long bucketMillis) {
         return jdbi.withHandle(h -> h.createQuery("SELECT (updated_at - :from) / :bucket AS b, state, COUNT(*) AS n FROM deliveries "
                         + "WHERE updated_at >= :from AND updated_at < :to GROUP BY 1, 2 ORDER BY 1")
                 .bind("from", from).bind("to", to).bind("bucket", bucketMillis)
-                .map((rs, ctx) -> new Bucket(from + rs.getLong("b") * bucketMillis, rs.getString("state"), rs.getInt("n")))
+                .map((rs, ctx) -> new Bucket(from + rs.getLong("b") * bucketMillis, DeliveryState.of(rs.getString("state")),
+                        rs.getInt("n")))
                 .list());
     }
 
@@ -35,12 +40,12 @@ public final class DeliveryReads {
 
     public Queue queue(long now) {
         return jdbi.withHandle(h -> h.createQuery("SELECT "
-                        + "SUM(CASE WHEN state = 'queued' AND next_at <= :now THEN 1 ELSE 0 END) AS due, "
-                        + "SUM(CASE WHEN state = 'leased' THEN 1 ELSE 0 END) AS in_flight, "
-                        + "SUM(CASE WHEN state = 'queued' AND next_at > :now AND attempts > 0 THEN 1 ELSE 0 END) AS retrying, "
-                        + "SUM(CASE WHEN state = 'queued' AND next_at > :now AND attempts = 0 THEN 1 ELSE 0 END) AS scheduled "
-                        + "FROM deliveries WHERE state IN ('queued', 'leased')")
-                .bind("now", now)
+                        + "SUM(CASE WHEN state = :queued AND next_at <= :now THEN 1 ELSE 0 END) AS due, "
+                        + "SUM(CASE WHEN state = :leased THEN 1 ELSE 0 END) AS in_flight, "
+                        + "SUM(CASE WHEN state = :queued AND next_at > :now AND attempts > 0 THEN 1 ELSE 0 END) AS retrying, "
+                        + "SUM(CASE WHEN state = :queued AND next_at > :now AND attempts = 0 THEN 1 ELSE 0 END) AS scheduled "
+                        + "FROM deliveries WHERE state IN " + DeliveryQueue.PENDING)
+                .bind("now", now).bind("queued", DeliveryState.QUEUED.token()).bind("leased", DeliveryState.LEASED.token())
                 .map((rs, ctx) -> new Queue(rs.getInt("due"), rs.getInt("in_flight"), rs.getInt("retrying"), rs.getInt("scheduled")))
                 .one());
     }
@@ -58,24 +63,24 @@ public final class DeliveryReads {
     }
 
     /** One kind of result of a notification's deliveries: state, the push service's status and error, how many. */
-    public record Result(String state, Integer status, String error, int count) {}
+    public record Result(DeliveryState state, Integer status, String error, int count) {}
 
     public List<Result> results(String notificationId, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT state, last_status, last_error, COUNT(*) AS n FROM deliveries "
                         + "WHERE notification_id = :id GROUP BY state, last_status, last_error ORDER BY 4 DESC LIMIT :limit")
                 .bind("id", notificationId).bind("limit", limit)
-                .map((rs, ctx) -> new Result(rs.getString("state"), status(rs), rs.getString("last_error"), rs.getInt("n")))
+                .map((rs, ctx) -> new Result(DeliveryState.of(rs.getString("state")), status(rs), rs.getString("last_error"), rs.getInt("n")))
                 .list());
     }
 
     /** One delivery to a device, newest first in {@link #forSubscription}. */
-    public record Delivery(String notificationId, String state, int attempts, Integer status, String error, long updatedAt) {}
+    public record Delivery(String notificationId, DeliveryState state, int attempts, Integer status, String error, long updatedAt) {}
 
     public List<Delivery> forSubscription(String subscriptionId, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT notification_id, state, attempts, last_status, last_error, updated_at "
                         + "FROM deliveries WHERE subscription_id = :id ORDER BY id DESC LIMIT :limit")
                 .bind("id", subscriptionId).bind("limit", limit)
-                .map((rs, ctx) -> new Delivery(rs.getString("notification_id"), rs.getString("state"), rs.getInt("attempts"),
+                .map((rs, ctx) -> new Delivery(rs.getString("notification_id"), DeliveryState.of(rs.getString("state")), rs.getInt("attempts"),
                         status(rs), rs.getString("last_error"), rs.getLong("updated_at")))
                 .list());
     }
@@ -96,5 +101,58 @@ public final class DeliveryReads {
             }
             return q.mapTo(Integer.class).one();
         });
+    }
+
+    /** A notification's deliveries by state (states with none are absent). */
+    public Map<DeliveryState, Integer> counts(String notificationId) {
+        Map<DeliveryState, Integer> counts = new EnumMap<>(DeliveryState.class);
+        jdbi.useHandle(h -> h.createQuery("SELECT state, COUNT(*) AS n FROM deliveries WHERE notification_id = ? GROUP BY state")
+                .bind(0, notificationId)
+                .map((rs, ctx) -> Map.entry(DeliveryState.of(rs.getString("state")), rs.getInt("n")))
+                .forEach(e -> counts.put(e.getKey(), e.getValue())));
+        return counts;
+    }
+
+    /** The most recent failure reason among a notification's deliveries. */
+    public Optional<String> lastError(String notificationId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT last_error FROM deliveries WHERE notification_id = ? "
+                        + "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1")
+                .bind(0, notificationId).mapTo(String.class).findOne());
+    }
+
+    private static final String HANDED_OVER = DeliveryState.sqlList(DeliveryState.LEASED, DeliveryState.SENT);
+
+    /** Whether the subscription was sent (or is being sent) the notification. */
+    public boolean sentTo(String notificationId, String subscriptionId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM deliveries WHERE notification_id = ? AND subscription_id = ? "
+                        + "AND state IN " + HANDED_OVER)
+                .bind(0, notificationId).bind(1, subscriptionId).mapTo(Integer.class).one()) > 0;
+    }
+
+    /** One of the user's subscriptions that was sent (or is being sent) the notification. */
+    public Optional<String> sentToUser(String notificationId, String userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT d.subscription_id FROM deliveries d JOIN subscriptions s ON s.id = "
+                        + "d.subscription_id WHERE d.notification_id = ? AND s.user_id = ? AND d.state IN " + HANDED_OVER + " "
+                        + "ORDER BY d.subscription_id LIMIT 1")
+                .bind(0, notificationId).bind(1, userId).mapTo(String.class).findOne());
+    }
+
+    /**
+     * Deliveries by category ('' for none) and state, of the notifications created in {@code [from, to]} that are
+     * not rolled up into the daily statistics yet.
+     */
+    public Map<String, Map<DeliveryState, Long>> byCategoryUnrolled(long from, long to) {
+        Map<String, Map<DeliveryState, Long>> rows = new LinkedHashMap<>();
+        jdbi.useHandle(h -> h.createQuery("SELECT COALESCE(n.category, '') AS category, d.state, COUNT(*) AS n "
+                        + "FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.created_at >= :from "
+                        + "AND n.created_at <= :to AND n.rolled_up_at IS NULL GROUP BY COALESCE(n.category, ''), d.state")
+                .bind("from", from).bind("to", to)
+                .map((rs, ctx) -> {
+                    rows.computeIfAbsent(rs.getString("category"), c -> new EnumMap<>(DeliveryState.class))
+                            .put(DeliveryState.of(rs.getString("state")), rs.getLong("n"));
+                    return 0;
+                })
+                .list());
+        return rows;
     }
 }

@@ -1,5 +1,7 @@
 package dev.herald.server.engagement;
 
+import dev.herald.server.delivery.DeliveryReads;
+import dev.herald.server.delivery.DeliveryState;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +16,11 @@ public final class EventStore {
     private final Clock clock;
     private final DailyStats daily;
     private final OutboxReplays replays;
+    private final DeliveryReads deliveries;
 
     public EventStore(Jdbi jdbi, Clock clock, DailyStats daily) {
         this.jdbi = jdbi;
+        this.deliveries = new DeliveryReads(jdbi);
         this.clock = clock;
         this.daily = daily;
         this.replays = new OutboxReplays(jdbi, clock);
@@ -50,17 +54,12 @@ public final class EventStore {
 
     /** Whether {@code subscriptionId} was sent (or is being sent) {@code notificationId}. */
     boolean wasSent(String notificationId, String subscriptionId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM deliveries WHERE notification_id = ? AND subscription_id = ? "
-                        + "AND state IN ('leased', 'sent')")
-                .bind(0, notificationId).bind(1, subscriptionId).mapTo(Integer.class).one()) > 0;
+        return deliveries.sentTo(notificationId, subscriptionId);
     }
 
     /** One of the user's subscriptions that was sent the notification. */
     Optional<String> sentToUser(String notificationId, String userId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT d.subscription_id FROM deliveries d JOIN subscriptions s ON s.id = "
-                        + "d.subscription_id WHERE d.notification_id = ? AND s.user_id = ? AND d.state IN ('leased', 'sent') "
-                        + "ORDER BY d.subscription_id LIMIT 1")
-                .bind(0, notificationId).bind(1, userId).mapTo(String.class).findOne());
+        return deliveries.sentToUser(notificationId, userId);
     }
 
     /** Records an event; false when the same one was recorded before. */
@@ -147,6 +146,10 @@ public final class EventStore {
     }
 
     /** The columns of {@link CategoryStats#values()}, which are also {@code daily_stats}' columns. */
+    /** The figures after {@code targeted} that count deliveries in one state, in {@link #FIGURES}' order. */
+    private static final List<DeliveryState> DELIVERY_FIGURES = List.of(DeliveryState.SENT, DeliveryState.SUPPRESSED,
+            DeliveryState.FAILED, DeliveryState.EXPIRED, DeliveryState.GONE, DeliveryState.CANCELLED);
+
     static final java.util.List<String> FIGURES = List.of("notifications", "targeted", "sent", "suppressed", "failed", "expired",
             "gone", "cancelled", "delivered", "shown", "clicked", "closed");
 
@@ -166,6 +169,7 @@ public final class EventStore {
     }
 
     private List<CategoryStats> unrolledStats(long from, long to) {
+        Map<String, Map<DeliveryState, Long>> byCategory = deliveries.byCategoryUnrolled(from, to);
         return jdbi.withHandle(h -> {
             Map<String, long[]> rows = new LinkedHashMap<>();
             String window = "n.created_at >= :from AND n.created_at <= :to AND n.rolled_up_at IS NULL";
@@ -173,18 +177,13 @@ public final class EventStore {
                             + window + " GROUP BY COALESCE(category, '')")
                     .bind("from", from).bind("to", to)
                     .map((rs, ctx) -> fill(rows, rs, 0, "notifications")).list();
-            h.createQuery("SELECT COALESCE(n.category, '') AS category, COUNT(*) AS targeted, "
-                            + "SUM(CASE WHEN d.state = 'sent' THEN 1 ELSE 0 END) AS sent, "
-                            + "SUM(CASE WHEN d.state = 'suppressed' THEN 1 ELSE 0 END) AS suppressed, "
-                            + "SUM(CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END) AS failed, "
-                            + "SUM(CASE WHEN d.state = 'expired' THEN 1 ELSE 0 END) AS expired, "
-                            + "SUM(CASE WHEN d.state = 'gone' THEN 1 ELSE 0 END) AS gone, "
-                            + "SUM(CASE WHEN d.state = 'cancelled' THEN 1 ELSE 0 END) AS cancelled "
-                            + "FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE " + window
-                            + " GROUP BY COALESCE(n.category, '')")
-                    .bind("from", from).bind("to", to)
-                    .map((rs, ctx) -> fill(rows, rs, 1, "targeted", "sent", "suppressed", "failed", "expired", "gone", "cancelled"))
-                    .list();
+            byCategory.forEach((category, byState) -> {
+                long[] row = rows.computeIfAbsent(category, k -> new long[FIGURES.size()]);
+                row[1] = byState.values().stream().mapToLong(Long::longValue).sum();
+                for (int i = 2; i < DELIVERY_FIGURES.size() + 2; i++) {
+                    row[i] = byState.getOrDefault(DELIVERY_FIGURES.get(i - 2), 0L);
+                }
+            });
             String pair = "e.notification_id || ' ' || e.subscription_id";
             h.createQuery("SELECT COALESCE(n.category, '') AS category, COUNT(DISTINCT " + pair + ") AS delivered, "
                             + "COUNT(DISTINCT CASE WHEN e.type = 'shown' THEN " + pair + " END) AS shown, "

@@ -47,23 +47,6 @@ public final class Receipts {
         return MessageDigest.isEqual(given, mac(notificationId, subscriptionId)) ? Optional.of(subscriptionId) : Optional.empty();
     }
 
-    /**
-     * The payload with {@code "receipt"} added as the last member of its {@code herald} object, which
-     * {@code DeclarativeMessage} always writes last, so this is a splice before the final two braces.
-     */
-    public byte[] stamp(byte[] payload, String notificationId, String subscriptionId) {
-        int n = payload.length;
-        if (n < 2 || payload[n - 1] != '}' || payload[n - 2] != '}') {
-            return payload;
-        }
-        byte[] member = (",\"receipt\":\"" + issue(notificationId, subscriptionId) + "\"").getBytes(StandardCharsets.US_ASCII);
-        byte[] out = Arrays.copyOf(payload, n + member.length);
-        System.arraycopy(member, 0, out, n - 2, member.length);
-        out[out.length - 2] = '}';
-        out[out.length - 1] = '}';
-        return out;
-    }
-
     private byte[] mac(String notificationId, String subscriptionId) {
         return Arrays.copyOf(hmac(key, notificationId + "." + subscriptionId), MAC_BYTES);
     }

@@ -1,5 +1,6 @@
 package dev.herald.server.notification;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.UserTokens;
 import dev.herald.server.common.Ids;
@@ -111,11 +112,53 @@ public sealed interface Audience {
         };
     }
 
-    static Audience fromJson(String json) {
+    /**
+     * Reads back an audience as {@link #toJson()} stored it. Only the shape is read, not re-validated: the request was
+     * checked when it was accepted, and a rule tightened since (a shorter id, fewer ids) must not fail a notification
+     * that is already fanning out.
+     */
+    static Audience fromStored(String json) {
+        JsonNode node;
         try {
-            return parse(Fields.of((ObjectNode) Json.MAPPER.readTree(json)));
-        } catch (java.io.IOException | ClassCastException e) {
-            throw new IllegalStateException("stored audience is not valid: " + json, e);
+            node = Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored audience is not JSON: " + json, e);
         }
+        if (!(node instanceof ObjectNode o)) {
+            throw new IllegalStateException("stored audience is not an object: " + json);
+        }
+        return stored(o, json);
+    }
+
+    private static Audience stored(ObjectNode o, String json) {
+        if (o.has("exceptUserIds")) {
+            ObjectNode rest = o.deepCopy();
+            rest.remove("exceptUserIds");
+            return new Except(stored(rest, json), texts(o.get("exceptUserIds")));
+        }
+        if (o.has("userIds")) {
+            return new Users(texts(o.get("userIds")));
+        }
+        if (o.has("subscriptionIds")) {
+            return new Subscriptions(texts(o.get("subscriptionIds")));
+        }
+        if (o.hasNonNull("topic")) {
+            return new Topic(o.get("topic").asText());
+        }
+        if (o.get("tags") instanceof ObjectNode tags) {
+            java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+            tags.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+            return new Tags(map);
+        }
+        if (o.path("all").asBoolean(false)) {
+            return new Everyone();
+        }
+        throw new IllegalStateException("stored audience names no one: " + json);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>(array.size());
+        array.forEach(e -> out.add(e.asText()));
+        return List.copyOf(out);
     }
 }

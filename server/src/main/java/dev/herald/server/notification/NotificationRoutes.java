@@ -7,6 +7,7 @@ import dev.herald.server.auth.Caller;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.common.Ids;
 import dev.herald.server.common.Times;
+import dev.herald.server.delivery.DeliveryState;
 import dev.herald.server.engagement.EventStore;
 import dev.herald.server.subscription.TopicRules;
 import dev.herald.server.config.Settings;
@@ -192,22 +193,22 @@ public final class NotificationRoutes implements Router.Feature {
     }
 
     private View view(Notification n) {
-        Map<String, Integer> byState = store.counts(n.id());
+        Map<DeliveryState, Integer> byState = store.counts(n.id());
         int targeted = byState.values().stream().mapToInt(Integer::intValue).sum();
         Map<String, Integer> counts = new LinkedHashMap<>();
         counts.put("targeted", targeted);
-        counts.put("queued", byState.getOrDefault("queued", 0) + byState.getOrDefault("leased", 0));
-        counts.put("sent", byState.getOrDefault("sent", 0));
+        counts.put("queued", byState.getOrDefault(DeliveryState.QUEUED, 0) + byState.getOrDefault(DeliveryState.LEASED, 0));
+        counts.put("sent", byState.getOrDefault(DeliveryState.SENT, 0));
         EventStore.Engagement engagement = events.engagement(n.id());
         counts.put("delivered", engagement.delivered());
         counts.put("shown", engagement.shown());
         counts.put("clicked", engagement.clicked());
         counts.put("closed", engagement.closed());
-        counts.put("failed", byState.getOrDefault("failed", 0));
-        counts.put("expired", byState.getOrDefault("expired", 0));
-        counts.put("gone", byState.getOrDefault("gone", 0));
-        counts.put("suppressed", byState.getOrDefault("suppressed", 0));
-        counts.put("cancelled", byState.getOrDefault("cancelled", 0));
+        counts.put("failed", byState.getOrDefault(DeliveryState.FAILED, 0));
+        counts.put("expired", byState.getOrDefault(DeliveryState.EXPIRED, 0));
+        counts.put("gone", byState.getOrDefault(DeliveryState.GONE, 0));
+        counts.put("suppressed", byState.getOrDefault(DeliveryState.SUPPRESSED, 0));
+        counts.put("cancelled", byState.getOrDefault(DeliveryState.CANCELLED, 0));
         JsonNode audience;
         try {
             audience = Json.MAPPER.readTree(n.audience());
@@ -221,15 +222,11 @@ public final class NotificationRoutes implements Router.Feature {
 
     /** scheduled, fanning-out, sending, completed, cancelled or failed (fan-out gave up). */
     private String status(Notification n, Map<String, Integer> counts) {
-        if (n.status().equals(Notification.CANCELLED)) {
-            return "cancelled";
-        }
-        if (n.status().equals(Notification.FAILED)) {
-            return "failed";
-        }
-        if (n.status().equals(Notification.FANOUT)) {
-            return n.sendAt() > clock.millis() ? "scheduled" : "fanning-out";
-        }
-        return counts.get("queued") > 0 ? "sending" : "completed";
+        return switch (n.status()) {
+            case CANCELLED -> "cancelled";
+            case FAILED -> "failed";
+            case FANOUT -> n.sendAt() > clock.millis() ? "scheduled" : "fanning-out";
+            case ACTIVE -> counts.get("queued") > 0 ? "sending" : "completed";
+        };
     }
 }

@@ -36,7 +36,7 @@ public final class NotificationService {
         Instant latest = r.sendAtLocal() == null ? sendAt : r.sendAtLocal().latest(sendAt);
         String id = Ids.next(clock);
         byte[] payload = DeclarativeMessage.build(id, r.category(), r.payload(), publicUrl.get());
-        Notification n = new Notification(id, r.apiKeyId(), Notification.FANOUT, r.audience().toJson(), r.category(),
+        Notification n = new Notification(id, r.apiKeyId(), NotificationStatus.FANOUT, r.audience().toJson(), r.category(),
                 new String(payload, StandardCharsets.UTF_8), (int) r.ttl(), r.urgency(), r.collapseKey(), sendAt.toEpochMilli(),
                 latest.plusSeconds(r.ttl()).toEpochMilli(), "", now.toEpochMilli(),
                 r.sendAtLocal() == null ? null : r.sendAtLocal().toString(), r.respectQuietHours());

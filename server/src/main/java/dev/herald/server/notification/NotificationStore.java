@@ -1,9 +1,11 @@
 package dev.herald.server.notification;
 
+import dev.herald.server.delivery.DeliveryHistory;
+import dev.herald.server.delivery.DeliveryReads;
+import dev.herald.server.delivery.DeliveryState;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -16,10 +18,12 @@ public final class NotificationStore {
 
     private final Jdbi jdbi;
     private final Clock clock;
+    private final DeliveryReads deliveries;
 
     public NotificationStore(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.deliveries = new DeliveryReads(jdbi);
     }
 
     public void insert(Notification n) {
@@ -30,7 +34,7 @@ public final class NotificationStore {
     public void insert(org.jdbi.v3.core.Handle h, Notification n) {
         h.createUpdate("INSERT INTO notifications (" + COLUMNS + ") VALUES (:id, :key, :status, :audience, "
                         + ":category, :payload, :ttl, :urgency, :topic, :sendAt, :expiresAt, :cursor, :createdAt, :local, :quiet)")
-                .bind("id", n.id()).bind("key", n.apiKeyId()).bind("status", n.status()).bind("audience", n.audience())
+                .bind("id", n.id()).bind("key", n.apiKeyId()).bind("status", n.status().token()).bind("audience", n.audience())
                 .bind("category", n.category()).bind("payload", n.payload()).bind("ttl", n.ttl()).bind("urgency", n.urgency())
                 .bind("topic", n.topic()).bind("sendAt", n.sendAt()).bind("expiresAt", n.expiresAt())
                 .bind("cursor", n.fanoutCursor()).bind("createdAt", n.createdAt())
@@ -47,26 +51,16 @@ public final class NotificationStore {
                 .bind(0, id).map(NotificationStore::map).findOne());
     }
 
-    /** Deliveries of the notification by state. */
-    public Map<String, Integer> counts(String id) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        jdbi.useHandle(h -> h.createQuery("SELECT state, COUNT(*) AS n FROM deliveries WHERE notification_id = ? GROUP BY state")
-                .bind(0, id)
-                .map((rs, ctx) -> Map.entry(rs.getString("state"), rs.getInt("n")))
-                .forEach(e -> counts.put(e.getKey(), e.getValue())));
-        return counts;
+    /** Deliveries of the notification by state (states with none are absent). */
+    public Map<DeliveryState, Integer> counts(String id) {
+        return deliveries.counts(id);
     }
 
     /** Why its fan-out failed, else the most recent failure reason among its deliveries, for operators reading the status. */
     public Optional<String> lastError(String id) {
         Optional<String> fanOut = jdbi.withHandle(h -> h.createQuery("SELECT fanout_error FROM notifications WHERE id = ? "
-                + "AND status = 'failed'").bind(0, id).mapTo(String.class).findOne());
-        if (fanOut.isPresent()) {
-            return fanOut;
-        }
-        return jdbi.withHandle(h -> h.createQuery("SELECT last_error FROM deliveries WHERE notification_id = ? "
-                        + "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1")
-                .bind(0, id).mapTo(String.class).findOne());
+                + "AND status = ?").bind(0, id).bind(1, NotificationStatus.FAILED.token()).mapTo(String.class).findOne());
+        return fanOut.isPresent() ? fanOut : deliveries.lastError(id);
     }
 
     /**
@@ -77,16 +71,15 @@ public final class NotificationStore {
     public boolean cancel(String id) {
         long now = clock.millis();
         return jdbi.inTransaction(h -> {
-            int changed = h.createUpdate("UPDATE notifications SET status = 'cancelled' WHERE id = ? AND status <> 'cancelled'")
-                    .bind(0, id).execute();
-            h.createUpdate("UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE notification_id = ? AND state = 'queued'")
-                    .bind(0, now).bind(1, id).execute();
+            int changed = h.createUpdate("UPDATE notifications SET status = :cancelled WHERE id = :id AND status <> :cancelled")
+                    .bind("cancelled", NotificationStatus.CANCELLED.token()).bind("id", id).execute();
+            DeliveryHistory.cancelQueued(h, id, now);
             return changed == 1;
         });
     }
 
     static Notification map(ResultSet rs, StatementContext ctx) throws SQLException {
-        return new Notification(rs.getString("id"), rs.getString("api_key_id"), rs.getString("status"), rs.getString("audience"),
+        return new Notification(rs.getString("id"), rs.getString("api_key_id"), NotificationStatus.of(rs.getString("status")), rs.getString("audience"),
                 rs.getString("category"), rs.getString("payload"), rs.getInt("ttl"), rs.getString("urgency"),
                 rs.getString("topic"), rs.getLong("send_at"), rs.getLong("expires_at"), rs.getString("fanout_cursor"),
                 rs.getLong("created_at"), rs.getString("send_at_local"), rs.getInt("respect_quiet_hours") != 0);

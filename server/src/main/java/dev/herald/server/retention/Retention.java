@@ -1,6 +1,8 @@
 package dev.herald.server.retention;
 
 import dev.herald.server.delivery.DeliveryHistory;
+import dev.herald.server.delivery.DeliveryState;
+import dev.herald.server.notification.NotificationStatus;
 import dev.herald.server.engagement.DailyStats;
 import dev.herald.server.engagement.EventStore;
 import dev.herald.server.engagement.EventStore.CategoryStats;
@@ -79,9 +81,9 @@ public final class Retention {
         while (true) {
             String from = after;
             List<Candidate> page = jdbi.withHandle(h -> h.createQuery("SELECT id, category, created_at FROM notifications "
-                            + "WHERE rolled_up_at IS NULL AND status <> 'fanout' AND created_at <= :before AND id > :after "
+                            + "WHERE rolled_up_at IS NULL AND status <> :fanout AND created_at <= :before AND id > :after "
                             + "ORDER BY id LIMIT :page")
-                    .bind("before", finishedBefore).bind("after", from).bind("page", PAGE)
+                    .bind("fanout", NotificationStatus.FANOUT.token()).bind("before", finishedBefore).bind("after", from).bind("page", PAGE)
                     .map((rs, ctx) -> new Candidate(rs.getString("id"), rs.getString("category"), rs.getLong("created_at")))
                     .list());
             Map<Candidate, DeliveryHistory.Settled> finished = new HashMap<>();
@@ -116,8 +118,9 @@ public final class Retention {
             }
             EventStore.Engagement engagement = events.engagement(h, c.id());
             String category = c.category() == null ? "" : c.category();
-            CategoryStats figures = new CategoryStats(category, 1, s.total(), s.count("sent"), s.count("suppressed"),
-                    s.count("failed"), s.count("expired"), s.count("gone"), s.count("cancelled"), engagement.delivered(),
+            CategoryStats figures = new CategoryStats(category, 1, s.total(), s.count(DeliveryState.SENT),
+                    s.count(DeliveryState.SUPPRESSED), s.count(DeliveryState.FAILED), s.count(DeliveryState.EXPIRED),
+                    s.count(DeliveryState.GONE), s.count(DeliveryState.CANCELLED), engagement.delivered(),
                     engagement.shown(), engagement.clicked(), engagement.closed());
             byDay.computeIfAbsent(DailyStats.dayOf(c.createdAt()), d -> new HashMap<>()).merge(category, figures, CategoryStats::plus);
             rolled++;
