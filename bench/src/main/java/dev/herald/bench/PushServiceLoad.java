@@ -50,7 +50,14 @@ public final class PushServiceLoad {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = System.getenv().getOrDefault("HERALD_JAR", "server/target/herald.jar");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx3g", "-jar", jar, "push-service", "--port", String.valueOf(port),
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx3g"));
+        // e.g. HERALD_JVM_OPTS=-XX:StartFlightRecording=filename=push.jfr,settings=profile
+        for (String opt : System.getenv().getOrDefault("HERALD_JVM_OPTS", "").split(" ")) {
+            if (!opt.isBlank()) {
+                command.add(opt);
+            }
+        }
+        command.addAll(List.of("-jar", jar, "push-service", "--port", String.valueOf(port),
                 "--host", "0.0.0.0", "--public-url", "http://127.0.0.1:" + port, "--data-dir", dataDir.toString(),
                 "--vapid-subject", "mailto:bench@herald.example",
                 // a load test is the flood the rate limits exist to stop

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * their next {@code hello}, until the TTL runs out. Messages live in the {@link PushStore} until acknowledged.
  * Framework-free: the host maps HTTP requests and WebSocket frames onto these methods. Thread-safe.
  *
- * <p>Connections are tracked per node. With several nodes sharing the store, {@link #routeFromStore} has each node
- * pick up, from the store, messages that another node accepted for a user agent connected here.
+ * <p>Connections are tracked per node. With several nodes sharing the store, a message accepted on a node that does
+ * not hold its user agent's connection is stored, then handed to {@link Peers}, which tells the node that holds it;
+ * that node's host passes it to {@link #routed}.
  */
 public final class PushService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
@@ -58,7 +59,10 @@ public final class PushService implements AutoCloseable {
     private final Throttle throttle;
     private final Map<String, UserAgentSession> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
-    private volatile Thread router;
+    private final Peers peers;
+    /** Connection numbers, unique on this node across restarts (they start at a random point). */
+    private final java.util.concurrent.atomic.AtomicLong connectionIds = new java.util.concurrent.atomic.AtomicLong(
+            new SecureRandom().nextLong() & 0x3fff_ffff_ffff_ffffL);
 
     /**
      * {@code publicUrl}: where application servers reach this service; its origin is the VAPID audience. A supplier,
@@ -72,6 +76,13 @@ public final class PushService implements AutoCloseable {
     /** With the host's rate limits ({@link Throttle}). */
     public PushService(PushStore store, EndpointTokens tokens, java.util.function.Supplier<URI> publicUrl, Clock clock,
             Limits limits, Throttle throttle) {
+        this(store, tokens, publicUrl, clock, limits, throttle, Peers.NONE);
+    }
+
+    /** On one of several nodes sharing {@code store}: {@code peers} reaches the others. */
+    public PushService(PushStore store, EndpointTokens tokens, java.util.function.Supplier<URI> publicUrl, Clock clock,
+            Limits limits, Throttle throttle, Peers peers) {
+        this.peers = peers;
         this.throttle = throttle;
         this.store = store;
         this.tokens = tokens;
@@ -87,9 +98,28 @@ public final class PushService implements AutoCloseable {
         return new UserAgentSession(this, connection);
     }
 
-    /** Connected user agents on this node. */
+    /** Connected user agents on this node (that said {@code hello}). */
     public int connections() {
         return sessions.size();
+    }
+
+    /**
+     * A message another node stored for {@code message.uaid()}: sent down its WebSocket if it is connected here, once
+     * per connection, so a repeated notify or the catch-up scan finding it again sends nothing. Returns whether it was
+     * sent now.
+     */
+    public boolean routed(PushStore.Message message) {
+        UserAgentSession session = sessions.get(message.uaid());
+        return session != null && session.deliver(message);
+    }
+
+    /** Whether {@code uaid} is connected to this node. */
+    public boolean connectedHere(String uaid) {
+        return sessions.containsKey(uaid);
+    }
+
+    long newConnectionId() {
+        return connectionIds.incrementAndGet();
     }
 
     PushStore store() {
@@ -123,10 +153,13 @@ public final class PushService implements AutoCloseable {
         if (previous != null && previous != session) {
             previous.replaced();
         }
+        peers.connected(uaid, session.id());
     }
 
     void offline(String uaid, UserAgentSession session) {
-        sessions.remove(uaid, session);
+        if (sessions.remove(uaid, session)) {
+            peers.disconnected(uaid, session.id());
+        }
     }
 
     // ---- the application-server side -------------------------------------------------------------------
@@ -215,6 +248,8 @@ public final class PushService implements AutoCloseable {
             // Deliver now or drop: nothing is stored, so an agent that is not connected never sees it.
             if (session != null) {
                 session.deliver(message);
+            } else {
+                peers.stored(message);
             }
         } else {
             switch (store.store(message, limits.room())) {
@@ -227,9 +262,15 @@ public final class PushService implements AutoCloseable {
                     return PushResponse.refuse(PushError.STORAGE_FULL, "the push service holds "
                             + limits.maxStoredBytes() + " bytes of undelivered messages; retry later");
                 }
+                case NO_CHANNEL -> {
+                    return PushResponse.refuse(PushError.ENDPOINT_GONE, "the subscription was unsubscribed; delete it");
+                }
             }
+            session = sessions.get(target.uaid()); // it may have said hello while the message was being stored
             if (session != null) {
                 session.deliver(message);
+            } else {
+                peers.stored(message);
             }
         }
         return PushResponse.ok(201, Map.of("Location", origin() + "/wpush/m/" + message.id(), "TTL", Long.toString(ttl)));
@@ -241,46 +282,11 @@ public final class PushService implements AutoCloseable {
                 : PushResponse.refuse(PushError.NO_SUCH_MESSAGE, "no undelivered message " + messageId);
     }
 
-    /**
-     * For several nodes: every {@code interval}, reads messages stored since the last look (with a 2 s overlap,
-     * since commits on other nodes may land late) and sends those for user agents connected to this node. A
-     * connection never gets one message twice; the ack deletes it for every node.
-     */
-    public synchronized void routeFromStore(java.time.Duration interval) {
-        if (router != null) {
-            return;
-        }
-        router = Thread.ofPlatform().name("herald-push-router").daemon().start(() -> {
-            long seen = clock.millis();
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(interval);
-                    if (sessions.isEmpty()) {
-                        seen = clock.millis();
-                        continue;
-                    }
-                    long now = clock.millis();
-                    for (PushStore.Message m : store.storedAfter(seen - 2_000, now, 5_000)) {
-                        UserAgentSession session = sessions.get(m.uaid());
-                        if (session != null) {
-                            session.deliver(m);
-                        }
-                        seen = Math.max(seen, m.createdAt());
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    log.warn("push service: routing from the store failed; retrying", e);
-                }
-            }
-        });
-    }
-
+    /** Closes this node's connections ("going away"), so their browsers reconnect, to another node if there is one. */
     @Override
-    public synchronized void close() {
-        if (router != null) {
-            router.interrupt();
-            router = null;
+    public void close() {
+        for (UserAgentSession session : sessions.values()) {
+            session.goingAway();
         }
     }
 

@@ -39,14 +39,14 @@ public interface PushStore {
 
     int pendingCount(String uaid, long now);
 
-    /** Unexpired messages stored after {@code createdAfter}, oldest first, at most {@code limit}: for routing across nodes. */
-    List<Message> storedAfter(long createdAfter, long now, int limit);
-
     /** How much a store may hold: per user agent (messages, bytes of {@code data}) and bytes in all. */
     record Room(int maxPending, long maxBytesPerAgent, long maxStoredBytes) {}
 
-    /** What {@link #store} did: stored, or refused because the user agent's or the whole service's room is used up. */
-    enum Stored { STORED, AGENT_FULL, SERVICE_FULL }
+    /**
+     * What {@link #store} did: stored; refused because the user agent's or the whole service's room is used up; or
+     * refused because the channel is gone (removed since {@link #channel} answered, on this node or another).
+     */
+    enum Stored { STORED, AGENT_FULL, SERVICE_FULL, NO_CHANNEL }
 
     /**
      * Stores the message unless that would take its user agent past {@code room}'s messages or bytes, checked in the
@@ -56,7 +56,10 @@ public interface PushStore {
      */
     Stored store(Message message, Room room);
 
-    /** Deletes a message of this user agent (an ack); false when it was not there. */
+    /**
+     * Deletes a message of this user agent (an ack); false when it was not there. A store may delete later, in a batch
+     * with other acks (and answer true): a message whose ack is lost in a crash is sent again, never lost.
+     */
     boolean acknowledge(String uaid, String messageId);
 
     /** Deletes a message by id (the application server cancels it); false when it was not there. */

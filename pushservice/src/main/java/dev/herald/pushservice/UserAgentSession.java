@@ -22,6 +22,7 @@ public final class UserAgentSession {
     static final int PROTOCOL_ERROR = 1002;
     static final int UNSUPPORTED_DATA = 1003;
     static final int REPLACED = 4000;
+    static final int GOING_AWAY = 1001;
     /** A new user agent was refused by the host's rate limit; the browser reconnects later (with backoff). */
     static final int RATE_LIMITED = 4429;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,6 +32,7 @@ public final class UserAgentSession {
 
     private final PushService service;
     private final Connection connection;
+    private final long id;
     /** Messages sent on this connection and not yet acknowledged: each goes out once per connection. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile String uaid;
@@ -39,6 +41,12 @@ public final class UserAgentSession {
     UserAgentSession(PushService service, Connection connection) {
         this.service = service;
         this.connection = connection;
+        this.id = service.newConnectionId();
+    }
+
+    /** This connection's number, unique on its node. */
+    long id() {
+        return id;
     }
 
     /** A text frame from the user agent. */
@@ -184,10 +192,10 @@ public final class UserAgentSession {
         }
     }
 
-    /** Sends a message to this user agent, once per connection. */
-    void deliver(PushStore.Message message) {
+    /** Sends a message to this user agent, once per connection; false when it was sent before (or the connection closed). */
+    boolean deliver(PushStore.Message message) {
         if (closed || !inFlight.add(message.id())) {
-            return;
+            return false;
         }
         ObjectNode n = JSON.createObjectNode().put("messageType", "notification").put("channelID", message.channelId())
                 .put("version", message.id()).put("ttl", Math.max(0, (message.expiresAt() - message.createdAt()) / 1000));
@@ -197,6 +205,12 @@ public final class UserAgentSession {
             message.headers().forEach(headers::put);
         }
         connection.send(n.toString());
+        return true;
+    }
+
+    /** This node is shutting down. */
+    void goingAway() {
+        close(GOING_AWAY, "this node is shutting down; reconnect");
     }
 
     /** Another connection took over this uaid. */

@@ -23,6 +23,7 @@ import dev.herald.server.subscription.UserLabelRoutes;
 import dev.herald.pushservice.EndpointTokens;
 import dev.herald.pushservice.PushService;
 import dev.herald.server.push.JdbiPushStore;
+import dev.herald.server.push.NodeRouting;
 import dev.herald.server.push.PushRoutes;
 import dev.herald.server.ratelimit.RateLimits;
 import dev.herald.server.web.DemoRoutes;
@@ -82,6 +83,9 @@ public final class HeraldApp implements AutoCloseable {
     private final URI publicUrl;
     private final Maintenance maintenance;
     private final PushService pushService;
+    private final NodeRouting routing;
+    private final String nodeId;
+    private final PrometheusMeterRegistry metrics;
 
     /** What a process serves: everything, or only the embedded push service ({@code herald push-service}). */
     public enum Role { FULL, PUSH_SERVICE }
@@ -92,6 +96,9 @@ public final class HeraldApp implements AutoCloseable {
         this.database = Database.open(settings);
         try {
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            this.metrics = metrics;
+            this.nodeId = settings.nodeId().isEmpty() ? NodeRouting.defaultNodeId() : settings.nodeId();
+            metrics.gauge("herald.node.info", List.of(io.micrometer.core.instrument.Tag.of("node", nodeId)), 1);
             Timer sendLatency = Timer.builder("herald.send.latency").publishPercentileHistogram().register(metrics);
             this.sender = WebPushSender.builder()
                     .vapid(keys.vapid(), settings.vapidSubject())
@@ -129,7 +136,7 @@ public final class HeraldApp implements AutoCloseable {
             AdminConsole admin = new AdminConsole(new AdminConsole.Parts(database.jdbi(), auth, apiKeys, subscriptions,
                     notificationRoutes, notificationStore, keys.vapid().publicKeyBase64Url()), settings, effectiveUrl::get, clock);
             List<Router.Feature> features = new java.util.ArrayList<>(List.of(
-                    new OpsRoutes(database, () -> keys.vapid() != null, metrics),
+                    new OpsRoutes(database, () -> keys.vapid() != null, metrics, this::nodeStatus),
                     new OpenApiRoutes(),
                     new ConfigRoutes(keys.vapid().publicKeyBase64Url(), settings),
                     new TokenRoutes(userTokens, auth, settings, rateLimits),
@@ -146,21 +153,30 @@ public final class HeraldApp implements AutoCloseable {
                 features.add(new DemoRoutes(userTokens, settings, rateLimits));
             }
             PushService pushService = null;
+            NodeRouting routing = null;
             if (role == Role.PUSH_SERVICE) {
                 features.clear(); // health, metrics and the push service only; no API, no delivery engine
-                features.add(new OpsRoutes(database, () -> true, metrics));
+                features.add(new OpsRoutes(database, () -> true, metrics, this::nodeStatus));
             }
             if (settings.pushService() || role == Role.PUSH_SERVICE) {
+                if (settings.postgres()) { // other nodes may accept messages for our browsers, and we for theirs
+                    routing = new NodeRouting(database, clock, new NodeRouting.Config(nodeId, settings.internalSecret().isEmpty()
+                            ? keys.endpointTokenKey() : dev.herald.server.config.Secrets.parse(settings.internalSecret(),
+                            dev.herald.server.config.Option.INTERNAL_SECRET.key())), metrics);
+                }
                 pushService = new PushService(new JdbiPushStore(database),
                         new EndpointTokens(keys.endpointTokens()),
                         effectiveUrl::get, clock, PushService.Limits.DEFAULT.withStoredBytes(settings.pushMaxBytesPerAgent(),
-                        settings.pushMaxStoredBytes()), rateLimits);
+                        settings.pushMaxStoredBytes()), rateLimits, routing == null ? dev.herald.pushservice.Peers.NONE : routing);
                 features.add(new PushRoutes(pushService, clientAddress));
-                if (settings.postgres()) {
-                    pushService.routeFromStore(Duration.ofMillis(500)); // other nodes may accept messages for our browsers
+                if (routing != null) {
+                    features.add(routing.internalRoutes());
                 }
+                PushService connections = pushService;
+                metrics.gauge("herald.push.connections", connections, PushService::connections);
             }
             this.pushService = pushService;
+            this.routing = routing;
             this.api = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), clientAddress, features,
                     List.of(new Cors(settings.corsOrigins())::install, idempotency::install)).start();
             Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
@@ -177,6 +193,10 @@ public final class HeraldApp implements AutoCloseable {
                 effectiveUrl.set(URI.create("http://localhost:" + api.port()));
             }
             this.publicUrl = effectiveUrl.get();
+            if (routing != null) {
+                routing.start(pushService, settings.internalUrl() != null ? settings.internalUrl()
+                        : NodeRouting.defaultInternalUrl(settings.host(), api.port()));
+            }
             if (settings.vapidSubject().equals(dev.herald.server.config.Option.VAPID_SUBJECT.defaultValue())) {
                 log.warn("vapid-subject is the placeholder {}; set it to a contact push services can reach",
                         settings.vapidSubject());
@@ -243,6 +263,30 @@ public final class HeraldApp implements AutoCloseable {
         maintenance.runNow();
     }
 
+    /** This node's name. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Runs the push service's catch-up scan now (tests); 0 without several nodes. */
+    public int pushCatchUp() {
+        return routing == null ? 0 : routing.catchUp();
+    }
+
+    /** What {@code /readyz} shows about this node. */
+    private Map<String, Object> nodeStatus() {
+        Map<String, Object> node = new java.util.LinkedHashMap<>();
+        node.put("id", nodeId);
+        node.put("connections", pushService == null ? 0 : pushService.connections());
+        io.micrometer.core.instrument.Gauge inFlight = metrics.find("herald.delivery.in.flight").gauge();
+        node.put("deliveriesInFlight", inFlight == null ? 0 : (long) inFlight.value());
+        if (routing != null) {
+            node.put("routing", routing.counters());
+            node.put("peers", routing.peers());
+        }
+        return node;
+    }
+
     /** Wakes the delivery engine (tests that move a fake clock use this instead of waiting for a poll). */
     public void wakeDelivery() {
         engine.wake();
@@ -252,6 +296,9 @@ public final class HeraldApp implements AutoCloseable {
     @Override
     public void close() {
         maintenance.close();
+        if (routing != null) {
+            routing.close(); // other nodes stop notifying this one
+        }
         if (pushService != null) {
             pushService.close();
         }

@@ -80,6 +80,13 @@ public enum Option {
             "Embedded push service: bytes of undelivered messages kept for one browser (beside 100 messages)."),
     PUSH_MAX_STORED_BYTES("push-max-stored-bytes", "1073741824", "BYTES",
             "Embedded push service: bytes of undelivered messages kept in all; past it new messages get 507."),
+    NODE_ID("node-id", "", "ID", "This node's name among several sharing PostgreSQL (1-64 of A-Z a-z 0-9 . _ -), in /readyz, "
+            + "/metrics and the push service's node registry. Default: <host name>-<random>, new at each start."),
+    INTERNAL_URL("internal-url", "", "URL", "Where the other nodes reach this one for push-service routing (PostgreSQL only; "
+            + "scheme, host and port: the internal route /internal/ must not be exposed publicly). Default: "
+            + "http://<host, or this machine's name when listening on all addresses>:<port>."),
+    INTERNAL_SECRET("internal-secret", "", "SECRET", "Shared by all nodes: signs their internal push-service notifies (encoded "
+            + "like user-token-secret). Default: derived from endpoint-token-key, which every node shares already."),
     SYNC_MAX_DOCUMENTS("sync-max-documents", "10000", "N",
             "Live documents one user may have in one sync collection (in a shared one: the documents they own)."),
     SYNC_MAX_BYTES("sync-max-bytes", "10485760", "BYTES",

@@ -62,7 +62,10 @@ public record Settings(
         List<String> topics,
         int maxTopicsPerSubscription,
         int maxPerDay,
-        boolean quietHoursBypass) {
+        boolean quietHoursBypass,
+        String nodeId,
+        URI internalUrl,
+        String internalSecret) {
 
     /** A configured sync collection. */
     public record SyncCollection(String name, boolean shared, boolean notifies) {}

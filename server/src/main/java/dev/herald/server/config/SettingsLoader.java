@@ -212,7 +212,32 @@ public final class SettingsLoader {
                 seconds(Option.DAILY_STATS_RETENTION, 86_400, 10 * 365 * 86_400),
                 Categories.parse(raw(Option.CATEGORIES), where(Option.CATEGORIES), bool(Option.DEMO)), topics(),
                 integer(Option.MAX_TOPICS_PER_SUBSCRIPTION, 1, 1000), integer(Option.MAX_PER_DAY, 0, 10_000),
-                bool(Option.QUIET_HOURS_BYPASS));
+                bool(Option.QUIET_HOURS_BYPASS), nodeId(), internalUrl(), secret(Option.INTERNAL_SECRET));
+    }
+
+    private String nodeId() {
+        String v = raw(Option.NODE_ID);
+        if (!v.isEmpty() && !v.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ConfigException(where(Option.NODE_ID) + ": '" + v + "' is not 1-64 of A-Z a-z 0-9 . _ -");
+        }
+        return v;
+    }
+
+    private URI internalUrl() {
+        String v = raw(Option.INTERNAL_URL);
+        if (v.isEmpty()) {
+            return null; // derived from the host and the bound port at start
+        }
+        try {
+            URI uri = new URI(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
+            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null) {
+                throw new URISyntaxException(v, "needs http(s)://host:port");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(where(Option.INTERNAL_URL) + " = '" + v + "' is not an http(s) origin like http://10.0.0.5:8080");
+        }
     }
 
     /** A secret in {@link Secrets}' encoding, checked here so a bad one stops start-up naming where it came from. */

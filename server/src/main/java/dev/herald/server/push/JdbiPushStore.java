@@ -89,13 +89,6 @@ public final class JdbiPushStore implements PushStore {
     }
 
     @Override
-    public List<Message> storedAfter(long createdAfter, long now, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + MESSAGE_COLUMNS + " FROM push_messages WHERE created_at > ? "
-                        + "AND expires_at > ? ORDER BY created_at, seq LIMIT ?")
-                .bind(0, createdAfter).bind(1, now).bind(2, limit).map(JdbiPushStore::message).list());
-    }
-
-    @Override
     public int pendingCount(String uaid, long now) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM push_messages WHERE uaid = ? AND expires_at > ?")
                 .bind(0, uaid).bind(1, now).mapTo(Integer.class).one());
@@ -197,8 +190,11 @@ public final class JdbiPushStore implements PushStore {
     }
 
     private static final String MESSAGE_COLUMNS = "id, uaid, channel_id, topic, urgency, headers, data, created_at, expires_at";
+    /** The same, of a query that calls {@code push_messages} m. */
+    static final String MESSAGE_COLUMNS_OF_M = "m.id, m.uaid, m.channel_id, m.topic, m.urgency, m.headers, m.data, m.created_at, "
+            + "m.expires_at";
 
-    private static Message message(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {
+    static Message message(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {
         return new Message(rs.getString("id"), rs.getString("uaid"), rs.getString("channel_id"), rs.getString("topic"),
                 rs.getString("urgency"), headers(rs.getString("headers")), rs.getString("data"), rs.getLong("created_at"),
                 rs.getLong("expires_at"));
