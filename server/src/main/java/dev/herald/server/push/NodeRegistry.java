@@ -94,8 +94,11 @@ final class NodeRegistry {
         return Optional.of(n);
     }
 
-    /** Every registered node as last read, this one included. */
+    /** Every registered node, this one included (reread when the last read is over a second old). */
     Map<String, Node> known() {
+        if (clock.millis() - refreshedAt > 1_000) {
+            refresh();
+        }
         return nodes;
     }
 
