@@ -224,7 +224,7 @@ public final class SyncRoutes implements Router.Feature {
             ctx.status(304);
             return;
         }
-        SyncStore.Page page = store.changes(collection.name(), owner, since, limit);
+        SyncStore.Page page = store.changes(collection.name(), owner, since, limit, partition.horizon());
         List<ChangeView> changes = page.changes().stream()
                 .map(c -> new ChangeView(c.id(), c.version(), c.deleted(), parse(c.doc()), c.owner())).toList();
         long last = changes.isEmpty() ? since : changes.get(changes.size() - 1).version();

@@ -8,15 +8,17 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.Jdbi;
+import dev.herald.server.storage.Dialect;
 
 /**
- * Sync documents and their per-collection version counters. Every write transaction first takes the partition's
- * counter row ({@code UPDATE … RETURNING} locks it on PostgreSQL; SQLite has one writer), so versions are assigned in
- * commit order and a reader paging by version never skips a write that commits late.
+ * Sync documents and their versions. How versions are numbered, and which ones a feed reader may see so that it never
+ * skips a write that commits late, is {@link Versions}: a counter row per partition on SQLite, transaction ids and a
+ * visibility horizon on PostgreSQL.
  */
 final class SyncStore {
     private final Jdbi jdbi;
     private final Quota quota;
+    private final Versions versions;
 
     /** Per user and collection: live documents and bytes of their JSON (in a shared collection, of the ones they own). */
     record Quota(long documents, long bytes) {}
@@ -24,6 +26,7 @@ final class SyncStore {
     SyncStore(Jdbi jdbi, Quota quota) {
         this.jdbi = jdbi;
         this.quota = quota;
+        this.versions = jdbi.withHandle(Dialect::of) == Dialect.POSTGRESQL ? Versions.TRANSACTION_ID : Versions.COUNTER;
     }
 
     /**
@@ -37,8 +40,11 @@ final class SyncStore {
 
     record Page(List<Change> changes, boolean hasMore) {}
 
-    /** A partition's newest version and its tombstone purge mark. */
-    record Partition(long head, long purgedThrough) {}
+    /**
+     * A partition's newest version a reader may see now (an ETag built on it changes whenever a page would), its tombstone
+     * purge mark, and the horizon to read its changes below (see {@link Versions#horizon}).
+     */
+    record Partition(long head, long purgedThrough, long horizon) {}
 
     private record Current(long version, boolean deleted, String doc, String createdBy) {}
 
@@ -46,16 +52,15 @@ final class SyncStore {
      * Applies a batch in the caller's transaction; returns one result per mutation and whether each created a document.
      * In a shared collection a live document belongs to the user who created it ({@code author}, null for a manage
      * key): another user's change to it is {@code forbidden}, only its owner or a manage key may change or delete it.
+     * Must be the transaction's first write (see {@link Versions#begin}).
      */
     List<Applied> apply(Handle h, String collection, String owner, boolean shared, String author, List<Mutation> mutations,
             long now) {
-        h.createUpdate("INSERT INTO sync_counters (collection, owner, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")
-                .bind(0, collection).bind(1, owner).execute();
-        long version = h.createQuery("UPDATE sync_counters SET version = version WHERE collection = ? AND owner = ? RETURNING version")
-                .bind(0, collection).bind(1, owner).mapTo(Long.class).one();
+        Versions.Batch batch = versions.begin(h, collection, owner, mutations);
         List<Applied> results = new ArrayList<>();
         Usage usage = new Usage();
-        for (Mutation m : mutations) {
+        for (int position = 0; position < mutations.size(); position++) {
+            Mutation m = mutations.get(position);
             Optional<Current> current = h.createQuery("SELECT version, deleted, doc, created_by FROM sync_documents "
                             + "WHERE collection = ? AND owner = ? AND id = ?")
                     .bind(0, collection).bind(1, owner).bind(2, m.id())
@@ -86,7 +91,11 @@ final class SyncStore {
             // A live document keeps its owner; a new one (or one re-created over a tombstone) belongs to its writer.
             String createdBy = !shared ? null : live ? current.get().createdBy() : author;
             usage.change(shared ? createdBy : owner, live ? current.get().doc() : null, m.delete() ? null : m.doc(), live);
-            version++;
+            long version = batch.next(position);
+            if (version <= currentVersion) {
+                throw new IllegalStateException("sync version " + version + " would not follow " + currentVersion + " of " + m.id()
+                        + ": the batch was not its transaction's first write");
+            }
             h.createUpdate("INSERT INTO sync_documents (collection, owner, id, version, deleted, doc, updated_at, created_by) "
                             + "VALUES (:c, :o, :id, :v, :d, :doc, :now, :by) ON CONFLICT (collection, owner, id) DO UPDATE SET "
                             + "version = excluded.version, deleted = excluded.deleted, doc = excluded.doc, updated_at = excluded.updated_at, "
@@ -95,8 +104,7 @@ final class SyncStore {
                     .bind("doc", m.delete() ? null : m.doc()).bind("now", now).bind("by", createdBy).execute();
             results.add(new Applied(new Result(m.id(), "applied", version, null, null, null), !m.delete() && !live));
         }
-        h.createUpdate("UPDATE sync_counters SET version = ? WHERE collection = ? AND owner = ?")
-                .bind(0, version).bind(1, collection).bind(2, owner).execute();
+        batch.end();
         usage.record(h, collection, author != null);
         recordRefusals(h, collection, owner, author, results, now);
         return results;
@@ -118,6 +126,8 @@ final class SyncStore {
             return;
         }
         batch.execute();
+        // Writers of one collection run side by side on PostgreSQL: one trimmer at a time, so two cannot deadlock.
+        Dialect.of(h).lock(h, "sync_conflicts/" + collection);
         h.createUpdate("DELETE FROM sync_conflicts WHERE collection = :c AND at < (SELECT MIN(at) FROM (SELECT at FROM sync_conflicts "
                         + "WHERE collection = :c ORDER BY at DESC LIMIT " + KEPT_REFUSALS + ") AS kept)")
                 .bind("c", collection).execute();
@@ -125,7 +135,8 @@ final class SyncStore {
 
     /** A batch's change to what each user keeps; recorded (and checked) once, at the end of the batch. */
     private final class Usage {
-        private final java.util.Map<String, long[]> deltas = new java.util.LinkedHashMap<>();
+        // Sorted: concurrent batches lock users' rows in one order, so they cannot deadlock.
+        private final java.util.Map<String, long[]> deltas = new java.util.TreeMap<>();
 
         void change(String user, String before, String after, boolean wasLive) {
             if (user == null) {
@@ -170,17 +181,22 @@ final class SyncStore {
     record Applied(Result result, boolean created) {}
 
     Partition partition(String collection, String owner) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT version, purged_through FROM sync_counters WHERE collection = ? AND owner = ?")
-                .bind(0, collection).bind(1, owner)
-                .map((rs, ctx) -> new Partition(rs.getLong("version"), rs.getLong("purged_through")))
-                .findOne().orElse(new Partition(0, 0)));
+        return jdbi.withHandle(h -> {
+            long horizon = versions.horizon(h, collection, owner);
+            return h.createQuery("SELECT (SELECT MAX(version) FROM sync_documents WHERE collection = :c AND owner = :o AND version < :h) "
+                            + "AS head, (SELECT purged_through FROM sync_counters WHERE collection = :c AND owner = :o) AS purged")
+                    .bind("c", collection).bind("o", owner).bind("h", horizon)
+                    .map((rs, ctx) -> new Partition(rs.getLong("head"), rs.getLong("purged"), horizon))
+                    .one();
+        });
     }
 
-    Page changes(String collection, String owner, long since, int limit) {
+    /** {@code horizon}: from {@link #partition}, read before. */
+    Page changes(String collection, String owner, long since, int limit, long horizon) {
         return jdbi.withHandle(h -> {
             List<Change> rows = h.createQuery("SELECT id, version, deleted, doc, created_by FROM sync_documents WHERE collection = ? "
-                            + "AND owner = ? AND version > ? ORDER BY version LIMIT ?")
-                    .bind(0, collection).bind(1, owner).bind(2, since).bind(3, limit + 1)
+                            + "AND owner = ? AND version > ? AND version < ? ORDER BY version LIMIT ?")
+                    .bind(0, collection).bind(1, owner).bind(2, since).bind(3, horizon).bind(4, limit + 1)
                     .map((rs, ctx) -> new Change(rs.getString("id"), rs.getLong("version"), rs.getInt("deleted") == 1, rs.getString("doc"),
                             rs.getString("created_by")))
                     .list();
@@ -201,8 +217,11 @@ final class SyncStore {
                     .map((rs, ctx) -> new Object[] {rs.getString("collection"), rs.getString("owner"), rs.getLong("v")})
                     .list();
             for (Object[] m : marks) {
-                h.createUpdate("UPDATE sync_counters SET purged_through = ? WHERE collection = ? AND owner = ? AND purged_through < ?")
-                        .bind(0, (long) m[2]).bind(1, (String) m[0]).bind(2, (String) m[1]).bind(3, (long) m[2]).execute();
+                // On PostgreSQL writes never make the partition's row: the purge mark may be its first use.
+                h.createUpdate("INSERT INTO sync_counters (collection, owner, version, purged_through) VALUES (?, ?, 0, ?) "
+                                + "ON CONFLICT (collection, owner) DO UPDATE SET purged_through = excluded.purged_through "
+                                + "WHERE sync_counters.purged_through < excluded.purged_through")
+                        .bind(0, (String) m[0]).bind(1, (String) m[1]).bind(2, (long) m[2]).execute();
             }
             return h.createUpdate("DELETE FROM sync_documents WHERE deleted = 1 AND updated_at < ?").bind(0, before).execute();
         });
