@@ -10,6 +10,8 @@ import dev.herald.server.config.Settings;
 import dev.herald.server.delivery.DeliveryEngine;
 import dev.herald.server.delivery.DeliveryHistory;
 import dev.herald.server.delivery.RetryPolicy;
+import dev.herald.server.digest.DigestRelease;
+import dev.herald.server.digest.Digests;
 import dev.herald.server.engagement.EventRoutes;
 import dev.herald.server.engagement.DailyStats;
 import dev.herald.server.engagement.EventStore;
@@ -86,6 +88,7 @@ public final class HeraldApp implements AutoCloseable {
     private final NodeRouting routing;
     private final String nodeId;
     private final PrometheusMeterRegistry metrics;
+    private final DigestRelease digestRelease;
 
     /** What a process serves: everything, or only the embedded push service ({@code herald push-service}). */
     public enum Role { FULL, PUSH_SERVICE }
@@ -111,11 +114,12 @@ public final class HeraldApp implements AutoCloseable {
             AtomicReference<URI> effectiveUrl = new AtomicReference<>(settings.publicUrl());
             PushHostPolicy policy = new PushHostPolicy(settings.pushHosts(), effectiveUrl::get,
                     settings.allowPrivateEndpoints(), resolver);
+            Digests digests = new Digests(database.jdbi(), clock);
             this.engine = new DeliveryEngine(database, sender, new DeliveryGate(preferences, settings), receipts,
                     policy::sendTimeRefusal, new DeliveryEngine.Config(settings.deliveryConcurrency(),
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
                     new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts()),
-                    settings.goneAfterBadRequests()), clock, metrics);
+                    settings.goneAfterBadRequests()), clock, metrics, digests);
             this.apiKeys = new ApiKeyStore(database.jdbi(), clock);
             this.userTokens = new UserTokens(keys.userTokenSecret(), clock, settings.userTokenMaxLifetime());
             Authenticator auth = new Authenticator(apiKeys, userTokens);
@@ -126,13 +130,14 @@ public final class HeraldApp implements AutoCloseable {
             idempotency.secretResponses(TokenRoutes.PATH);
             NotificationStore notificationStore = new NotificationStore(database.jdbi(), clock);
             NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock);
+            this.digestRelease = new DigestRelease(database.jdbi(), database.dialect(), notifications, clock);
             TopicRules topicRules = new TopicRules(settings);
             DailyStats dailyStats = new DailyStats(database.jdbi());
             EventStore events = new EventStore(database.jdbi(), clock, dailyStats);
             SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock, rateLimits);
             SubscriptionStore subscriptions = new SubscriptionStore(database.jdbi(), clock);
             NotificationRoutes notificationRoutes = new NotificationRoutes(notificationStore, notifications, idempotency, auth,
-                    settings, topicRules, events, clock);
+                    settings, topicRules, events, clock, digests);
             AdminConsole admin = new AdminConsole(new AdminConsole.Parts(database.jdbi(), auth, apiKeys, subscriptions,
                     notificationRoutes, notificationStore, keys.vapid().publicKeyBase64Url()), settings, effectiveUrl::get, clock);
             List<Router.Feature> features = new java.util.ArrayList<>(List.of(
@@ -181,7 +186,8 @@ public final class HeraldApp implements AutoCloseable {
                     List.of(new Cors(settings.corsOrigins())::install, idempotency::install)).start();
             Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
                     "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger,
-                    "admin sessions", admin::pruneSessions));
+                    "admin sessions", admin::pruneSessions,
+                    "released digests", () -> digests.prune(settings.notificationRetention().toMillis(), RETENTION_BATCH)));
             if (pushService != null) {
                 tasks.put("expired push messages", pushService::purgeExpired);
             }
@@ -209,6 +215,7 @@ public final class HeraldApp implements AutoCloseable {
             }
             if (role == Role.FULL) {
                 engine.start();
+                digestRelease.start();
             }
             log.info("Herald listening on port {} (public URL {})", api.port(), publicUrl);
         } catch (RuntimeException e) {
@@ -287,8 +294,14 @@ public final class HeraldApp implements AutoCloseable {
         return node;
     }
 
+    /** Releases the digest windows that have ended, now (tests that move a fake clock); returns how many. */
+    public int releaseDigests() {
+        return digestRelease.releaseDue();
+    }
+
     /** Wakes the delivery engine (tests that move a fake clock use this instead of waiting for a poll). */
     public void wakeDelivery() {
+        digestRelease.wake();
         engine.wake();
     }
 
@@ -303,6 +316,7 @@ public final class HeraldApp implements AutoCloseable {
             pushService.close();
         }
         api.close();
+        digestRelease.stop(Duration.ofSeconds(5));
         engine.stop(Duration.ofSeconds(10));
         sender.close();
         database.close();

@@ -80,8 +80,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private final EndpointGuard guard;
 
     public DeliveryEngine(Database database, WebPushSender sender, DeliveryGate gate, Receipts receipts, EndpointGuard guard,
-            Config config, Clock clock, MeterRegistry metrics) {
-        this.queue = new DeliveryQueue(database.jdbi(), database.dialect(), gate);
+            Config config, Clock clock, MeterRegistry metrics, FanOutHold hold) {
+        this.queue = new DeliveryQueue(database.jdbi(), database.dialect(), gate, hold);
         this.receipts = receipts;
         this.guard = guard;
         this.sender = sender;

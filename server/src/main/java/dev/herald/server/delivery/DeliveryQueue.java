@@ -27,11 +27,13 @@ final class DeliveryQueue {
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final DeliveryGate gate;
+    private final FanOutHold hold;
 
-    DeliveryQueue(Jdbi jdbi, Dialect dialect, DeliveryGate gate) {
+    DeliveryQueue(Jdbi jdbi, Dialect dialect, DeliveryGate gate, FanOutHold hold) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.gate = gate;
+        this.hold = hold;
     }
 
     /** A leased delivery; {@code expiresAt} is its own expiry when it has one (local-time sends), else null. */
@@ -158,7 +160,9 @@ final class DeliveryQueue {
                 return Optional.<FanOutJob>empty();
             }
             List<DeliveryGate.Recipient> recipients = audience.page(h, job.cursor(), page);
-            insertDeliveries(h, job.notificationId(), gate.plan(h, job.job(), recipients, now), now);
+            if (!hold.hold(h, job.notificationId(), recipients, now)) {
+                insertDeliveries(h, job.notificationId(), gate.plan(h, job.job(), recipients, now), now);
+            }
             String cursor = recipients.isEmpty() ? job.cursor() : recipients.get(recipients.size() - 1).subscriptionId();
             boolean done = recipients.size() < page;
             h.createUpdate("UPDATE notifications SET fanout_cursor = :cursor, lease_until = :lease, status = :status WHERE id = :id")

@@ -8,6 +8,8 @@ import dev.herald.server.auth.Scope;
 import dev.herald.server.common.Ids;
 import dev.herald.server.common.Times;
 import dev.herald.server.delivery.DeliveryState;
+import dev.herald.server.digest.DigestSpec;
+import dev.herald.server.digest.Digests;
 import dev.herald.server.engagement.EventStore;
 import dev.herald.server.subscription.TopicRules;
 import dev.herald.server.config.Settings;
@@ -45,9 +47,11 @@ public final class NotificationRoutes implements Router.Feature {
     private final TopicRules topicRules;
     private final EventStore events;
     private final Clock clock;
+    private final Digests digests;
 
     public NotificationRoutes(NotificationStore store, NotificationService service, Idempotency idempotency,
-            Authenticator auth, Settings settings, TopicRules topicRules, EventStore events, Clock clock) {
+            Authenticator auth, Settings settings, TopicRules topicRules, EventStore events, Clock clock, Digests digests) {
+        this.digests = digests;
         this.store = store;
         this.service = service;
         this.idempotency = idempotency;
@@ -61,7 +65,7 @@ public final class NotificationRoutes implements Router.Feature {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record View(String id, String status, JsonNode audience, String category, int ttl, String urgency, String collapseKey,
             String sendAt, String sendAtLocal, boolean respectQuietHours, String expiresAt, String createdAt,
-            Map<String, Integer> counts, Double clickThroughRate, String lastError) {}
+            Map<String, Integer> counts, Double clickThroughRate, String lastError, Digests.View digest) {}
 
     @Override
     public void routes(Router router) {
@@ -95,7 +99,7 @@ public final class NotificationRoutes implements Router.Feature {
     public void create(Context ctx) {
         Caller.Key key = auth.requireScope(ctx, Scope.SEND);
         Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes())).only(Set.of("audience", "category", "payload",
-                "ttl", "urgency", "collapseKey", "sendAt", "sendAtLocal", "respectQuietHours"));
+                "ttl", "urgency", "collapseKey", "sendAt", "sendAtLocal", "respectQuietHours", "digest"));
         Audience audience = Audience.parse(body.object("audience"));
         checkTopic(audience);
         String category = category(body);
@@ -119,12 +123,19 @@ public final class NotificationRoutes implements Router.Feature {
         }
         Instant sendAt = body.has("sendAt") ? sendAt(body, now) : now;
         LocalSend local = body.has("sendAtLocal") ? sendAtLocal(body, now) : null;
+        DigestSpec digest = body.has("digest") ? DigestSpec.parse(body.object("digest")) : null;
+        if (digest != null && local != null) {
+            throw body.error("digest", "cannot be combined with sendAtLocal (a digest is per user, not per device)");
+        }
         NotificationService.Request request = new NotificationService.Request(audience, category, body.object("payload"),
                 ttl, urgency, collapseKey, sendAt, local, respectQuietHours, key.keyId());
         record Created(String id, byte[] response) {}
         // The notification and the Idempotency-Key response commit together: a retry can never create a second one.
         Created created = store.jdbi().inTransaction(h -> {
             Notification n = service.create(h, request);
+            if (digest != null) {
+                digests.request(h, n.id(), digest);
+            }
             return new Created(n.id(), idempotency.completeWith(ctx, h, 202,
                     Map.of("id", n.id(), "status", sendAt.isAfter(now) ? "scheduled" : "queued")));
         });
@@ -215,12 +226,18 @@ public final class NotificationRoutes implements Router.Feature {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-        return new View(n.id(), status(n, counts), audience, n.category(), n.ttl(), n.urgency(), n.topic(),
+        Digests.View digest = digests.describe(n.id()).orElse(null);
+        String status = status(n, counts);
+        if (status.equals("completed") && digest != null && digest.held() != null && digest.held() > 0) {
+            status = "held"; // waiting in digest windows; the summaries are notifications of their own
+        }
+        return new View(n.id(), status, audience, n.category(), n.ttl(), n.urgency(), n.topic(),
                 Times.rfc3339(n.sendAt()), n.sendAtLocal(), n.respectQuietHours(), Times.rfc3339(n.expiresAt()),
-                Times.rfc3339(n.createdAt()), counts, engagement.clickThroughRate(), store.lastError(n.id()).orElse(null));
+                Times.rfc3339(n.createdAt()), counts, engagement.clickThroughRate(), store.lastError(n.id()).orElse(null),
+                digest);
     }
 
-    /** scheduled, fanning-out, sending, completed, cancelled or failed (fan-out gave up). */
+    /** scheduled, fanning-out, sending, completed, cancelled or failed (fan-out gave up); the caller adds held. */
     private String status(Notification n, Map<String, Integer> counts) {
         return switch (n.status()) {
             case CANCELLED -> "cancelled";
