@@ -58,6 +58,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
+import dev.herald.server.storage.DatabaseClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -89,15 +90,22 @@ public final class HeraldApp implements AutoCloseable {
     private final String nodeId;
     private final PrometheusMeterRegistry metrics;
     private final DigestRelease digestRelease;
+    private final DatabaseClock databaseClock;
+    private final Clock clockInUse;
 
     /** What a process serves: everything, or only the embedded push service ({@code herald push-service}). */
     public enum Role { FULL, PUSH_SERVICE }
 
-    private HeraldApp(Settings settings, Clock clock, PushHostPolicy.Resolver resolver, Role role) {
+    private HeraldApp(Settings settings, Clock hostClock, PushHostPolicy.Resolver resolver, Role role, boolean databaseTime) {
         CryptoProviders.install(); // logs which provider is active
         this.keys = ServerKeys.load(settings);
         this.database = Database.open(settings);
         try {
+            // Nodes sharing PostgreSQL read time from it, so a host whose clock is off neither steals leases nor fires
+            // schedules early or late. Tests that drive a fake clock get it as is.
+            this.databaseClock = databaseTime && settings.postgres() ? DatabaseClock.start(hostClock, database.jdbi()) : null;
+            Clock clock = databaseClock != null ? databaseClock : hostClock;
+            this.clockInUse = clock;
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             this.metrics = metrics;
             this.nodeId = settings.nodeId().isEmpty() ? NodeRouting.defaultNodeId() : settings.nodeId();
@@ -229,12 +237,22 @@ public final class HeraldApp implements AutoCloseable {
     }
 
     public static HeraldApp start(Settings settings, Role role) {
-        return new HeraldApp(settings, Clock.systemUTC(), InetAddress::getAllByName, role);
+        return new HeraldApp(settings, Clock.systemUTC(), InetAddress::getAllByName, role, true);
     }
 
     /** For tests: an injected clock and a resolver that needs no DNS. */
     public static HeraldApp start(Settings settings, Clock clock, PushHostPolicy.Resolver resolver) {
-        return new HeraldApp(settings, clock, resolver, Role.FULL);
+        return new HeraldApp(settings, clock, resolver, Role.FULL, false);
+    }
+
+    /** For tests: a node whose host clock is {@code hostClock} (off by minutes, say), reading time as production does. */
+    public static HeraldApp startOnHostClock(Settings settings, Clock hostClock, PushHostPolicy.Resolver resolver) {
+        return new HeraldApp(settings, hostClock, resolver, Role.FULL, true);
+    }
+
+    /** The time this node works by: the database's on PostgreSQL (see {@link DatabaseClock}), else its own. */
+    public Clock clock() {
+        return clockInUse;
     }
 
     public int port() {
@@ -319,6 +337,9 @@ public final class HeraldApp implements AutoCloseable {
         digestRelease.stop(Duration.ofSeconds(5));
         engine.stop(Duration.ofSeconds(10));
         sender.close();
+        if (databaseClock != null) {
+            databaseClock.close();
+        }
         database.close();
         log.info("Herald stopped");
     }

@@ -5,6 +5,7 @@ import dev.herald.server.HeraldApp;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.config.Option;
 import dev.herald.server.config.SettingsLoader;
+import dev.herald.server.subscription.PushHostPolicy;
 import dev.herald.webpush.MutableClock;
 import dev.herald.webpush.UserAgentKeys;
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ public final class TestServer implements AutoCloseable {
     public final String key;
     private final Backend.TestDatabases databases = new Backend.TestDatabases();
     private final Path dataDir;
+    private final java.time.Clock hostClock;
     public final dev.herald.server.config.Settings settings;
     /** Answers of this server's resolver that a test sets (a host that starts resolving elsewhere: DNS rebinding). */
     public final Map<String, InetAddress> dns = new java.util.concurrent.ConcurrentHashMap<>();
@@ -36,6 +38,15 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(Backend backend, UnaryOperator<SettingsLoader> customize) {
+        this(backend, customize, null);
+    }
+
+    /**
+     * A node on {@code hostClock} (say, minutes off) that reads time as production does: from the database on
+     * PostgreSQL. The fake {@link #clock} does not drive it.
+     */
+    public TestServer(Backend backend, UnaryOperator<SettingsLoader> customize, java.time.Clock hostClock) {
+        this.hostClock = hostClock;
         try {
             dataDir = Files.createTempDirectory("herald-test");
         } catch (java.io.IOException e) {
@@ -53,11 +64,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     private void start() {
-        app = HeraldApp.start(this.settings, clock,
-                host -> dns.containsKey(host) ? new InetAddress[] {dns.get(host)}
+        PushHostPolicy.Resolver resolver = host -> dns.containsKey(host) ? new InetAddress[] {dns.get(host)}
                         : host.equals("127.0.0.1") || host.equals("localhost") || host.endsWith(".test")
                         ? new InetAddress[] {InetAddress.getLoopbackAddress()}
-                        : new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 142, (byte) 250, 1, 1})});
+                        : new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 142, (byte) 250, 1, 1})};
+        app = hostClock == null ? HeraldApp.start(this.settings, clock, resolver) : HeraldApp.startOnHostClock(this.settings, hostClock, resolver);
         api = new Api("http://127.0.0.1:" + app.port());
     }
 
