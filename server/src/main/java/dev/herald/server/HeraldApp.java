@@ -9,6 +9,7 @@ import dev.herald.server.config.ServerKeys;
 import dev.herald.server.config.Settings;
 import dev.herald.server.delivery.DeliveryEngine;
 import dev.herald.server.delivery.DeliveryHistory;
+import dev.herald.server.delivery.RecordedOutcomes;
 import dev.herald.server.delivery.RetryPolicy;
 import dev.herald.server.digest.DigestRelease;
 import dev.herald.server.digest.Digests;
@@ -49,7 +50,9 @@ import dev.herald.server.storage.Database;
 import dev.herald.server.subscription.ConfigRoutes;
 import dev.herald.server.subscription.PushHostPolicy;
 import dev.herald.server.subscription.SubscriptionRoutes;
+import dev.herald.server.subscription.Hygiene;
 import dev.herald.server.subscription.SubscriptionStore;
+import dev.herald.server.webhook.Webhooks;
 import dev.herald.webpush.CryptoProviders;
 import dev.herald.webpush.WebPushSender;
 import io.micrometer.core.instrument.Timer;
@@ -92,6 +95,7 @@ public final class HeraldApp implements AutoCloseable {
     private final DigestRelease digestRelease;
     private final DatabaseClock databaseClock;
     private final Clock clockInUse;
+    private final Webhooks webhooks;
 
     /** What a process serves: everything, or only the embedded push service ({@code herald push-service}). */
     public enum Role { FULL, PUSH_SERVICE }
@@ -131,19 +135,47 @@ public final class HeraldApp implements AutoCloseable {
             this.apiKeys = new ApiKeyStore(database.jdbi(), clock);
             this.userTokens = new UserTokens(keys.userTokenSecret(), clock, settings.userTokenMaxLifetime());
             Authenticator auth = new Authenticator(apiKeys, userTokens);
+            this.webhooks = new Webhooks(database, new Webhooks.UrlPolicy() {
+                @Override
+                public URI check(String url) {
+                    return policy.checkWebhook(url);
+                }
+
+                @Override
+                public java.util.Optional<String> sendTimeRefusal(String url) {
+                    return policy.webhookSendTimeRefusal(url);
+                }
+            }, auth, clock, settings.maxBodyBytes());
+            Hygiene hygiene = new Hygiene(database.jdbi(), clock, webhooks.events(),
+                    Duration.ofDays(settings.subscriptionExpireAfterDays()));
+            RecordedOutcomes outcomeEvents = webhooks.deliveryOutcomes();
+            engine.onRecorded((h, outcomes, now) -> {
+                hygiene.delivered(h, outcomes.stream()
+                        .filter(o -> o.state() == dev.herald.server.delivery.DeliveryState.SENT && o.subscriptionId() != null)
+                        .map(RecordedOutcomes.Recorded::subscriptionId).collect(java.util.stream.Collectors.toSet()), now);
+                outcomeEvents.recorded(h, outcomes, now);
+            });
             ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
             RateLimits rateLimits = new RateLimits(settings.rateLimits(), clock);
             Idempotency idempotency = new Idempotency(database.jdbi(), auth, clock, settings.idempotencyRetention(),
                     settings.maxBodyBytes());
             idempotency.secretResponses(TokenRoutes.PATH);
+            idempotency.secretResponses(Webhooks.secretPath());
             NotificationStore notificationStore = new NotificationStore(database.jdbi(), clock);
             NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock);
             this.digestRelease = new DigestRelease(database.jdbi(), database.dialect(), notifications, clock);
             TopicRules topicRules = new TopicRules(settings);
             DailyStats dailyStats = new DailyStats(database.jdbi());
-            EventStore events = new EventStore(database.jdbi(), clock, dailyStats);
-            SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock, rateLimits);
-            SubscriptionStore subscriptions = new SubscriptionStore(database.jdbi(), clock);
+            EventStore events = new EventStore(database.jdbi(), clock, dailyStats, (h, notificationId, subscriptionId, type, action,
+                    at) -> {
+                if (type.equals("shown") || type.equals("clicked") || type.equals("action")) {
+                    hygiene.engaged(h, subscriptionId, clock.millis());
+                }
+                webhooks.engaged(h, notificationId, subscriptionId, type, action, at);
+            });
+            SyncRoutes sync = new SyncRoutes(database.jdbi(), auth, idempotency, notifications, settings, clock, rateLimits,
+                    webhooks.events());
+            SubscriptionStore subscriptions = new SubscriptionStore(database.jdbi(), clock, webhooks.events());
             NotificationRoutes notificationRoutes = new NotificationRoutes(notificationStore, notifications, idempotency, auth,
                     settings, topicRules, events, clock, digests);
             AdminConsole admin = new AdminConsole(new AdminConsole.Parts(database.jdbi(), auth, apiKeys, subscriptions,
@@ -160,6 +192,7 @@ public final class HeraldApp implements AutoCloseable {
                     new EventRoutes(events, receipts, auth, clock, rateLimits),
                     new ReplayRoutes(events.replays(), subscriptions, auth, clock, rateLimits),
                     new SdkRoutes(),
+                    webhooks.routes(),
                     sync,
                     admin));
             if (settings.demo()) {
@@ -195,7 +228,8 @@ public final class HeraldApp implements AutoCloseable {
             Map<String, java.util.function.IntSupplier> tasks = new java.util.HashMap<>(Map.of("idempotency keys", idempotency::prune,
                     "tombstones", sync::purgeTombstones, "send ledger", preferences::pruneLedger,
                     "admin sessions", admin::pruneSessions,
-                    "released digests", () -> digests.prune(settings.notificationRetention().toMillis(), RETENTION_BATCH)));
+                    "released digests", () -> digests.prune(settings.notificationRetention().toMillis(), RETENTION_BATCH),
+                    "webhook messages given up", webhooks::prune, "expired subscriptions", hygiene::expire));
             if (pushService != null) {
                 tasks.put("expired push messages", pushService::purgeExpired);
             }
@@ -224,6 +258,7 @@ public final class HeraldApp implements AutoCloseable {
             if (role == Role.FULL) {
                 engine.start();
                 digestRelease.start();
+                webhooks.start();
             }
             log.info("Herald listening on port {} (public URL {})", api.port(), publicUrl);
         } catch (RuntimeException e) {
@@ -321,6 +356,7 @@ public final class HeraldApp implements AutoCloseable {
     public void wakeDelivery() {
         digestRelease.wake();
         engine.wake();
+        webhooks.wake();
     }
 
     /** Graceful: stop taking requests, let in-flight deliveries finish and be recorded, then close. */
@@ -336,6 +372,7 @@ public final class HeraldApp implements AutoCloseable {
         api.close();
         digestRelease.stop(Duration.ofSeconds(5));
         engine.stop(Duration.ofSeconds(10));
+        webhooks.close();
         sender.close();
         if (databaseClock != null) {
             databaseClock.close();

@@ -35,9 +35,10 @@ public final class AdminConsole implements Router.Feature {
                 new OverviewRoutes(adminAuth, parts.jdbi(), deliveries, publicUrl, clock),
                 new NotificationAdminRoutes(adminAuth, parts.jdbi(), parts.notificationRoutes(), parts.notifications(), deliveries,
                         settings.maxBodyBytes()),
-                new DeviceRoutes(adminAuth, parts.jdbi(), parts.subscriptions(), deliveries, publicUrl),
+                new DeviceRoutes(adminAuth, parts.jdbi(), parts.subscriptions(), deliveries, publicUrl, clock),
                 new SyncAdminRoutes(adminAuth, parts.jdbi(), settings.syncCollections()),
                 new KeyRoutes(adminAuth, parts.keys(), settings, parts.vapidPublicKey()),
+                new WebhookAdminRoutes(adminAuth, new dev.herald.server.webhook.WebhookStore(parts.jdbi())),
                 new AdminPages());
     }
 

@@ -34,8 +34,11 @@ final class DeviceRoutes implements Router.Feature {
     private final SubscriptionStore subscriptions;
     private final DeliveryReads deliveries;
     private final Supplier<URI> publicUrl;
+    private final java.time.Clock clock;
 
-    DeviceRoutes(AdminAuth adminAuth, Jdbi jdbi, SubscriptionStore subscriptions, DeliveryReads deliveries, Supplier<URI> publicUrl) {
+    DeviceRoutes(AdminAuth adminAuth, Jdbi jdbi, SubscriptionStore subscriptions, DeliveryReads deliveries, Supplier<URI> publicUrl,
+            java.time.Clock clock) {
+        this.clock = clock;
         this.adminAuth = adminAuth;
         this.jdbi = jdbi;
         this.subscriptions = subscriptions;
@@ -53,6 +56,7 @@ final class DeviceRoutes implements Router.Feature {
             adminAuth.require(ctx);
             Subscription s = find(ctx.pathParam("id"));
             Map<String, Object> body = summary(s.id(), s.userId(), s.origin(), s.userAgent(), s.createdAt());
+            body.putAll(activity(s.id()));
             body.put("endpoint", s.endpoint());
             body.put("encoding", s.encoding());
             body.put("timezone", s.timezone());
@@ -64,7 +68,7 @@ final class DeviceRoutes implements Router.Feature {
         });
         router.delete("/api/v1/admin/devices/{id}", ctx -> {
             adminAuth.require(ctx);
-            subscriptions.delete(find(ctx.pathParam("id")).id());
+            subscriptions.delete(find(ctx.pathParam("id")).id(), "deleted");
             ctx.status(204);
         });
     }
@@ -91,6 +95,15 @@ final class DeviceRoutes implements Router.Feature {
             binds.put("tagName", tag.substring(0, eq));
             binds.put("tagValue", tag.substring(eq + 1));
         }
+        String stale = ctx.queryParam("stale");
+        if (stale != null && !stale.isEmpty()) {
+            // No successful delivery (and no re-subscribe) for this many days: what subscription-expire-after-days deletes.
+            if (!stale.matches("[0-9]{1,4}")) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "stale must be a number of days (0-9999)", "stale");
+            }
+            where.add("(last_success_at IS NULL OR last_success_at < :staleBefore) AND updated_at < :staleBefore");
+            binds.put("staleBefore", clock.millis() - java.time.Duration.ofDays(Integer.parseInt(stale)).toMillis());
+        }
         String after = ctx.queryParam("after");
         if (after != null) {
             if (!Ids.looksValid(after)) {
@@ -99,18 +112,34 @@ final class DeviceRoutes implements Router.Feature {
             where.add("id > :after");
             binds.put("after", after);
         }
-        String sql = "SELECT id, user_id, origin, user_agent, created_at FROM subscriptions"
+        String sql = "SELECT id, user_id, origin, user_agent, created_at, last_success_at, last_engaged_at FROM subscriptions"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY id LIMIT :limit";
         List<Map<String, Object>> rows = jdbi.withHandle(h -> {
             Query q = h.createQuery(sql).bind("limit", PAGE + 1);
             binds.forEach(q::bind);
-            return q.map((rs, c) -> summary(rs.getString("id"), rs.getString("user_id"), rs.getString("origin"),
-                    rs.getString("user_agent"), rs.getLong("created_at"))).list();
+            return q.map((rs, c) -> {
+                Map<String, Object> row = summary(rs.getString("id"), rs.getString("user_id"), rs.getString("origin"),
+                        rs.getString("user_agent"), rs.getLong("created_at"));
+                row.put("lastSuccessAt", Times.rfc3339OrNull(dev.herald.server.common.Rows.nullableLong(rs, "last_success_at")));
+                row.put("lastEngagedAt", Times.rfc3339OrNull(dev.herald.server.common.Rows.nullableLong(rs, "last_engaged_at")));
+                return row;
+            }).list();
         });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", rows.subList(0, Math.min(PAGE, rows.size())));
         body.put("next", rows.size() > PAGE ? rows.get(PAGE - 1).get("id") : null);
         return body;
+    }
+
+    /** The device's last successful delivery and last engagement (each accurate to a day). */
+    private Map<String, Object> activity(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT last_success_at, last_engaged_at FROM subscriptions WHERE id = ?")
+                .bind(0, id).map((rs, c) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("lastSuccessAt", Times.rfc3339OrNull(dev.herald.server.common.Rows.nullableLong(rs, "last_success_at")));
+                    m.put("lastEngagedAt", Times.rfc3339OrNull(dev.herald.server.common.Rows.nullableLong(rs, "last_engaged_at")));
+                    return m;
+                }).findOne().orElse(new LinkedHashMap<>()));
     }
 
     private static void filter(Context ctx, String param, String clause, List<String> where, Map<String, Object> binds) {

@@ -71,6 +71,9 @@ public enum Option {
     GONE_AFTER_BAD_REQUESTS("gone-after-bad-requests", "3", "N",
             "Consecutive 400 answers for one subscription after which it is treated as gone (Apple answers 400 forever "
                     + "to subscriptions made with an old key); 0: never."),
+    SUBSCRIPTION_EXPIRE_AFTER_DAYS("subscription-expire-after-days", "0", "DAYS",
+            "Delete subscriptions with no successful delivery (and no re-subscribe) for this many days, emitting "
+                    + "subscription.deleted (reason expired); 0: never."),
     FANOUT_PAGE("fanout-page", "1000", "N", "Subscriptions queued per fan-out transaction."),
     SYNC_COLLECTIONS("sync-collections", "posts:shared:notify", "LIST",
             "Sync collections, comma-separated name:shared|private[:notify] (notify: a new document notifies everyone)."),

@@ -45,6 +45,7 @@ public record Settings(
         Duration retryMax,
         int maxAttempts,
         int goneAfterBadRequests,
+        int subscriptionExpireAfterDays,
         int fanoutPage,
         List<SyncCollection> syncCollections,
         int maxDocumentBytes,

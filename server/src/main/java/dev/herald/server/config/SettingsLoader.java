@@ -202,7 +202,7 @@ public final class SettingsLoader {
                 integer(Option.MAX_SUBSCRIPTIONS_PER_USER, 1, 10_000), integer(Option.MAX_SUBSCRIPTIONS_PER_IP, 1, 10_000_000), rateLimits(),
                 integer(Option.DELIVERY_CONCURRENCY, 1, 100_000), integer(Option.DELIVERY_BATCH, 1, 10_000),
                 seconds(Option.DELIVERY_LEASE, 1, 3600), retryMin, retryMax, integer(Option.MAX_ATTEMPTS, 1, 1000),
-                integer(Option.GONE_AFTER_BAD_REQUESTS, 0, 1000),
+                integer(Option.GONE_AFTER_BAD_REQUESTS, 0, 1000), integer(Option.SUBSCRIPTION_EXPIRE_AFTER_DAYS, 0, 3650),
                 integer(Option.FANOUT_PAGE, 1, 100_000), collections(), integer(Option.MAX_DOCUMENT_BYTES, 64, 1024 * 1024),
                 integer(Option.MAX_MUTATIONS, 1, 1000), integer(Option.PUSH_MAX_BYTES_PER_AGENT, 8192, Integer.MAX_VALUE),
                 integer(Option.PUSH_MAX_STORED_BYTES, 65536, Integer.MAX_VALUE), integer(Option.SYNC_MAX_DOCUMENTS, 1, 100_000_000),

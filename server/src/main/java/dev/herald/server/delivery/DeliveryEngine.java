@@ -106,6 +106,11 @@ public final class DeliveryEngine implements AutoCloseable {
         depthThread = Thread.ofPlatform().name("herald-queue-depth").daemon().start(this::depthLoop);
     }
 
+    /** Set before {@link #start}: told of each batch of outcomes in the transaction that writes it. */
+    public void onRecorded(RecordedOutcomes listener) {
+        queue.listen(listener);
+    }
+
     /** New notifications may be ready: skip the poll interval. */
     public void wake() {
         fanOutWakeup.signal();

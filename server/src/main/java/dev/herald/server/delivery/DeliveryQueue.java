@@ -28,12 +28,17 @@ final class DeliveryQueue {
     private final Dialect dialect;
     private final DeliveryGate gate;
     private final FanOutHold hold;
+    private volatile RecordedOutcomes listener = RecordedOutcomes.NONE;
 
     DeliveryQueue(Jdbi jdbi, Dialect dialect, DeliveryGate gate, FanOutHold hold) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.gate = gate;
         this.hold = hold;
+    }
+
+    void listen(RecordedOutcomes listener) {
+        this.listener = listener;
     }
 
     /** A leased delivery; {@code expiresAt} is its own expiry when it has one (local-time sends), else null. */
@@ -122,6 +127,13 @@ final class DeliveryQueue {
                 }
                 written.add(o);
             }
+            List<RecordedOutcomes.Recorded> recorded = new ArrayList<>();
+            for (int i = 0; i < written.size(); i++) {
+                if (applied[i] > 0) {
+                    recorded.add(written.get(i).recorded());
+                }
+            }
+            listener.recorded(h, recorded, now);
             if (!answered.isEmpty()) {
                 h.createUpdate("UPDATE subscriptions SET bad_requests = 0 WHERE id IN (<ids>) AND bad_requests <> 0")
                         .bindList("ids", answered).execute();

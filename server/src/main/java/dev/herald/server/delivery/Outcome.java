@@ -14,6 +14,11 @@ record Outcome(long deliveryId, int attempts, DeliveryState state, Long nextAt, 
         return new Outcome(a.deliveryId(), a.attempts(), state, nextAt, status, error, null, null);
     }
 
+    RecordedOutcomes.Recorded recorded() {
+        return new RecordedOutcomes.Recorded(deliveryId, state, status, error,
+                subscription != null ? subscription : goneSubscription, goneSubscription != null);
+    }
+
     /** A 400 that counts against the subscription. */
     boolean badRequest() {
         return subscription != null && state == DeliveryState.FAILED && status != null && status == 400;

@@ -17,12 +17,24 @@ public final class EventStore {
     private final DailyStats daily;
     private final OutboxReplays replays;
     private final DeliveryReads deliveries;
+    private final Listener listener;
+
+    /** Told of each newly recorded event inside the transaction that records it (webhooks, subscription hygiene). */
+    @FunctionalInterface
+    public interface Listener {
+        void recorded(Handle h, String notificationId, String subscriptionId, String type, String action, long occurredAt);
+    }
 
     public EventStore(Jdbi jdbi, Clock clock, DailyStats daily) {
+        this(jdbi, clock, daily, (h, n, s, type, action, at) -> {});
+    }
+
+    public EventStore(Jdbi jdbi, Clock clock, DailyStats daily, Listener listener) {
         this.jdbi = jdbi;
         this.deliveries = new DeliveryReads(jdbi);
         this.clock = clock;
         this.daily = daily;
+        this.listener = listener;
         this.replays = new OutboxReplays(jdbi, clock);
     }
 
@@ -64,10 +76,16 @@ public final class EventStore {
 
     /** Records an event; false when the same one was recorded before. */
     boolean record(String notificationId, String subscriptionId, String type, String action, long occurredAt) {
-        return jdbi.withHandle(h -> h.createUpdate("INSERT INTO notification_events (notification_id, subscription_id, type, action, "
-                        + "occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                .bind(0, notificationId).bind(1, subscriptionId).bind(2, type).bind(3, action).bind(4, occurredAt)
-                .bind(5, clock.millis()).execute()) == 1;
+        return jdbi.inTransaction(h -> {
+            boolean recorded = h.createUpdate("INSERT INTO notification_events (notification_id, subscription_id, type, action, "
+                            + "occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                    .bind(0, notificationId).bind(1, subscriptionId).bind(2, type).bind(3, action).bind(4, occurredAt)
+                    .bind(5, clock.millis()).execute() == 1;
+            if (recorded) {
+                listener.recorded(h, notificationId, subscriptionId, type, action, occurredAt);
+            }
+            return recorded;
+        });
     }
 
     /** Engagement of one notification: subscriptions that reported each kind of event. */

@@ -30,6 +30,8 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"),
     INVALID_FIELD(422, "invalid-field", "A field has an invalid value"),
     ENDPOINT_NOT_ALLOWED(422, "endpoint-not-allowed", "The push endpoint is not an allowed push service"),
+    WEBHOOK_URL_NOT_ALLOWED(422, "webhook-url-not-allowed", "The webhook URL is not allowed (https, a public address)"),
+    WEBHOOK_LIMIT(422, "webhook-limit", "Too many webhook endpoints"),
     INVALID_SUBSCRIPTION_KEYS(422, "invalid-subscription-keys", "The subscription keys are malformed"),
     PAYLOAD_TOO_LARGE(422, "payload-too-large", "The notification does not fit a 4096-byte push message"),
     UNSUPPORTED_AUDIENCE(422, "unsupported-audience", "This audience is not supported"),

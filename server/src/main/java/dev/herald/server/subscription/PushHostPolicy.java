@@ -133,6 +133,82 @@ public final class PushHostPolicy {
         return java.util.Optional.empty();
     }
 
+    /**
+     * A webhook URL, by the same rules as a push endpoint except the list of push-service hosts (webhooks go to the
+     * app's own servers): https, no user info, a host that resolves only to public addresses. The development flag
+     * accepts http and local hosts. Refused: a {@code webhook-url-not-allowed} problem saying why.
+     */
+    public URI checkWebhook(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw webhookRefused("url is not a valid URL");
+        }
+        String host = uri.getHost();
+        if (!uri.isAbsolute() || host == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+            throw webhookRefused("url must be an absolute URL with a host, no user info and no fragment");
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(allowPrivate && scheme.equals("http"))) {
+            throw webhookRefused("url must use https");
+        }
+        if (allowPrivate) {
+            return uri;
+        }
+        try {
+            for (InetAddress a : webhookAddresses(host)) {
+                if (isForbidden(a)) {
+                    throw webhookRefused("url host '" + host + "' resolves to a private or local address");
+                }
+            }
+        } catch (UnknownHostException e) {
+            throw webhookRefused("url host '" + host + "' does not resolve");
+        }
+        return uri;
+    }
+
+    /** {@link #sendTimeRefusal} for a webhook URL: no exemption for Herald's own push service. */
+    public java.util.Optional<String> webhookSendTimeRefusal(String url) {
+        if (allowPrivate) {
+            return java.util.Optional.empty();
+        }
+        String host;
+        try {
+            host = new URI(url).getHost();
+        } catch (URISyntaxException e) {
+            return java.util.Optional.of("url is not a valid URL");
+        }
+        if (host == null) {
+            return java.util.Optional.of("url has no host");
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        try {
+            for (InetAddress a : webhookAddresses(host)) {
+                if (isForbidden(a)) {
+                    return java.util.Optional.of("not sent: webhook host '" + host + "' now resolves to a private or local address ("
+                            + a.getHostAddress() + "); refused by the request-forgery policy at send time");
+                }
+            }
+        } catch (UnknownHostException e) {
+            return java.util.Optional.empty(); // the send fails as a transport error and is retried
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** An IP literal is its own address (no lookup); a name is resolved. */
+    private InetAddress[] webhookAddresses(String host) throws UnknownHostException {
+        if (host.startsWith("[") || host.matches("[0-9.]+")) {
+            return new InetAddress[] {InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host)};
+        }
+        return resolver.resolve(host);
+    }
+
+    private static ApiException webhookRefused(String detail) {
+        return new ApiException(ErrorCode.WEBHOOK_URL_NOT_ALLOWED, detail, "url");
+    }
+
     private boolean isOwnPushService(URI uri) {
         URI own = ownPushService.get();
         return own != null

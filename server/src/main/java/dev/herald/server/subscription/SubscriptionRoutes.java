@@ -140,7 +140,7 @@ public final class SubscriptionRoutes implements Router.Feature {
     }
 
     private void unsubscribe(Context ctx) {
-        store.delete(owned(ctx).id());
+        store.delete(owned(ctx).id(), "unsubscribed");
         ctx.status(204);
     }
 

@@ -5,6 +5,8 @@ import dev.herald.server.common.Rows;
 import dev.herald.server.http.ApiException;
 import dev.herald.server.http.ErrorCode;
 import dev.herald.server.storage.Dialect;
+import dev.herald.server.webhook.EventType;
+import dev.herald.server.webhook.WebhookEvents;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -24,10 +26,17 @@ public final class SubscriptionStore {
 
     private final Jdbi jdbi;
     private final Clock clock;
+    private final WebhookEvents events;
 
     public SubscriptionStore(Jdbi jdbi, Clock clock) {
+        this(jdbi, clock, WebhookEvents.NONE);
+    }
+
+    /** {@code events}: told of subscriptions created and deleted, in the transaction that does it. */
+    public SubscriptionStore(Jdbi jdbi, Clock clock, WebhookEvents events) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.events = events;
     }
 
     /** What a browser sends to subscribe, validated. Null topics or tags: keep what the subscription has. */
@@ -73,6 +82,10 @@ public final class SubscriptionStore {
             if (s.tags() != null || newOwner) {
                 replaceTags(h, row.id(), s.tags() == null ? Map.of() : s.tags(), !newOwner);
             }
+            if (created) {
+                events.emit(h, List.of(new WebhookEvents.Event(EventType.SUBSCRIPTION_CREATED, now, WebhookEvents.data(
+                        "subscriptionId", row.id(), "userId", row.userId(), "origin", row.origin(), "userAgent", row.userAgent()))));
+            }
             return new Upserted(complete(h, row), created);
         });
     }
@@ -82,8 +95,16 @@ public final class SubscriptionStore {
                 .bind(0, id).map(SubscriptionStore::row).findOne().map(r -> complete(h, r)));
     }
 
-    public boolean delete(String id) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM subscriptions WHERE id = ?").bind(0, id).execute()) == 1;
+    /** Deletes a subscription; {@code reason} (unsubscribed, deleted) goes into the {@code subscription.deleted} event. */
+    public boolean delete(String id, String reason) {
+        return jdbi.inTransaction(h -> {
+            record Deleted(String userId) {}
+            java.util.Optional<Deleted> deleted = h.createQuery("DELETE FROM subscriptions WHERE id = ? RETURNING user_id").bind(0, id)
+                    .map((rs, ctx) -> new Deleted(rs.getString("user_id"))).findOne();
+            deleted.ifPresent(d -> events.emit(h, List.of(new WebhookEvents.Event(EventType.SUBSCRIPTION_DELETED, clock.millis(),
+                    WebhookEvents.data("subscriptionId", id, "userId", d.userId(), "reason", reason)))));
+            return deleted.isPresent();
+        });
     }
 
     /** Joins a topic; false when the subscription is already in {@code max} topics (and not in this one). */

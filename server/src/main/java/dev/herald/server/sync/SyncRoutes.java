@@ -18,6 +18,8 @@ import dev.herald.server.ratelimit.Action;
 import dev.herald.server.ratelimit.RateLimits;
 import dev.herald.server.idempotency.Idempotency;
 import dev.herald.server.notification.NotificationService;
+import dev.herald.server.webhook.EventType;
+import dev.herald.server.webhook.WebhookEvents;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -45,10 +47,12 @@ public final class SyncRoutes implements Router.Feature {
     private final Settings settings;
     private final Clock clock;
     private final RateLimits rateLimits;
+    private final WebhookEvents events;
 
     public SyncRoutes(org.jdbi.v3.core.Jdbi jdbi, Authenticator auth, Idempotency idempotency, NotificationService notifications,
-            Settings settings, Clock clock, RateLimits rateLimits) {
+            Settings settings, Clock clock, RateLimits rateLimits, WebhookEvents events) {
         this.rateLimits = rateLimits;
+        this.events = events;
         this.store = new SyncStore(jdbi, new SyncStore.Quota(settings.syncMaxDocuments(), settings.syncMaxBytes()));
         this.auth = auth;
         this.idempotency = idempotency;
@@ -119,6 +123,7 @@ public final class SyncRoutes implements Router.Feature {
         Outcome outcome = store.jdbi().inTransaction(h -> {
             List<SyncStore.Applied> applied = store.apply(h, collection.name(), owner, collection.shared(), author, mutations,
                     clock.millis());
+            conflictEvents(h, collection.name(), author, applied);
             boolean notified = false;
             if (collection.notifies()) {
                 // One announcement per batch at most, for its first new document: a batch is not a way to flood everyone.
@@ -136,6 +141,19 @@ public final class SyncRoutes implements Router.Feature {
             notifications.wake();
         }
         ctx.status(200).contentType("application/json").result(outcome.response());
+    }
+
+    /** Refused mutations (conflict, forbidden) as {@code sync.conflict} webhook events, in the batch's transaction. */
+    private void conflictEvents(org.jdbi.v3.core.Handle h, String collection, String author, List<SyncStore.Applied> applied) {
+        if (!events.wants(EventType.SYNC_CONFLICT)) {
+            return;
+        }
+        long now = clock.millis();
+        events.emit(h, applied.stream().filter(a -> !a.result().status().equals("applied"))
+                .map(a -> new WebhookEvents.Event(EventType.SYNC_CONFLICT, now, WebhookEvents.data("collection", collection,
+                        "documentId", a.result().id(), "userId", author, "status", a.result().status(),
+                        "serverVersion", a.result().version())))
+                .toList());
     }
 
     private Mutation parse(JsonNode node, String path) {
