@@ -1,5 +1,5 @@
 // The demo and the SDK in headless Chromium: service worker, offline outbox with CDP-dispatched sync (exactly once),
-// push shown and reported, periodic sync into IndexedDB, and a refused action surfaced as failed.
+// push shown and reported, a localised template shown in German, periodic sync into IndexedDB, and a refused action surfaced as failed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -149,6 +149,47 @@ test('a push delivered through the DevTools protocol shows the notification and 
     assert.deepEqual(shown, [{ title: 'Grüße, Ada 👋', body: 'Charles mentioned you: «analytical engine»', tag: 'mention',
       navigate: `${herald.url}/?post=42` }]);
     assert.equal(counts.sent, 1);
+  } finally {
+    await capture.close();
+  }
+});
+
+test('a German user (locale de) sees the German text of a localised template, filled with their name', async () => {
+  const capture = await startPushCapture();
+  try {
+    const template = await herald.api('POST', '/api/v1/templates', { name: 'e2e-new-post',
+      payload: { title: 'New post from {{author}}', body: 'Hi {{user.name}}, {{count}} new post{{#count.other}}s{{/count.other}}',
+        url: '/?post={{postId}}', tag: 'post-{{postId}}' },
+      localized: { de: { title: 'Neuer Beitrag von {{author}}',
+        body: 'Hallo {{user.name}}, {{count}} neue{{#count.one}}r Beitrag{{/count.one}}{{#count.other}} Beiträge{{/count.other}}' } } });
+    assert.equal(template.status, 201);
+    const prefs = await herald.api('PUT', '/api/v1/me/preferences', { locale: 'de' }, session.token);
+    assert.equal(prefs.status, 200);
+    assert.equal(prefs.body.locale, 'de');
+    assert.equal((await herald.api('PUT', `/api/v1/users/${session.userId}/attributes`, { attributes: { name: 'Ada' } })).status, 200);
+    const device = capture.browser('/push/ada-de');
+    const subscribed = await herald.api('POST', '/api/v1/subscriptions', { subscription: device.subscription, locale: 'en-GB' },
+      session.token);
+    assert.equal(subscribed.status, 201);
+
+    const sent = await herald.api('POST', '/api/v1/notifications', { audience: { subscriptionIds: [subscribed.body.id] },
+      category: 'mentions', template: 'e2e-new-post', data: { author: 'Charles', count: 2, postId: 7 } });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    await eventually('the push at the push service', () => capture.received.length === 1);
+    const plaintext = device.decrypt(capture.received[0].body);
+    assert.equal(JSON.parse(plaintext).notification.lang, 'de');
+
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: herald.url, registrationId, data: plaintext });
+    const shown = await eventually('the German notification', async () => {
+      const list = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'post-7' }))
+        .map((n) => ({ title: n.title, body: n.body, lang: n.lang, navigate: n.data.herald.navigate })));
+      return list.length ? list : null;
+    });
+    assert.deepEqual(shown, [{ title: 'Neuer Beitrag von Charles', body: 'Hallo Ada, 2 neue Beiträge', lang: 'de',
+      navigate: `${herald.url}/?post=7` }]);
+    const n = (await herald.api('GET', `/api/v1/notifications/${sent.body.id}`)).body;
+    assert.deepEqual(n.locales, { de: 1 });
+    assert.deepEqual(n.template, { name: 'e2e-new-post', version: 1 });
   } finally {
     await capture.close();
   }

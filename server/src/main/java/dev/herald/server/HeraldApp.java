@@ -23,6 +23,9 @@ import dev.herald.server.preference.PreferenceRoutes;
 import dev.herald.server.preference.PreferenceStore;
 import dev.herald.server.subscription.TopicRules;
 import dev.herald.server.subscription.UserLabelRoutes;
+import dev.herald.server.template.TemplateRoutes;
+import dev.herald.server.template.TemplateStore;
+import dev.herald.server.template.UserAttributes;
 import dev.herald.pushservice.EndpointTokens;
 import dev.herald.pushservice.PushService;
 import dev.herald.server.push.JdbiPushStore;
@@ -35,6 +38,7 @@ import dev.herald.server.http.ApiServer;
 import dev.herald.server.http.ClientAddress;
 import dev.herald.server.http.Cors;
 import dev.herald.server.http.Router;
+import dev.herald.server.notification.NotificationContent;
 import dev.herald.server.notification.NotificationRoutes;
 import dev.herald.server.notification.NotificationService;
 import dev.herald.server.notification.NotificationStore;
@@ -128,7 +132,7 @@ public final class HeraldApp implements AutoCloseable {
                     settings.allowPrivateEndpoints(), resolver);
             Digests digests = new Digests(database.jdbi(), clock);
             this.engine = new DeliveryEngine(database, sender, new DeliveryGate(preferences, settings), receipts,
-                    policy::sendTimeRefusal, new DeliveryEngine.Config(settings.deliveryConcurrency(),
+                    policy::sendTimeRefusal, new NotificationContent(database.jdbi(), effectiveUrl::get), new DeliveryEngine.Config(settings.deliveryConcurrency(),
                     settings.deliveryBatch(), settings.deliveryLease(), settings.fanoutPage(),
                     new RetryPolicy(settings.retryMin(), settings.retryMax(), settings.maxAttempts()),
                     settings.goneAfterBadRequests()), clock, metrics, digests);
@@ -162,7 +166,9 @@ public final class HeraldApp implements AutoCloseable {
             idempotency.secretResponses(TokenRoutes.PATH);
             idempotency.secretResponses(Webhooks.secretPath());
             NotificationStore notificationStore = new NotificationStore(database.jdbi(), clock);
-            NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock);
+            TemplateStore templates = new TemplateStore(database.jdbi(), clock);
+            NotificationService notifications = new NotificationService(notificationStore, effectiveUrl::get, engine::wake, clock,
+                    templates);
             this.digestRelease = new DigestRelease(database.jdbi(), database.dialect(), notifications, clock);
             TopicRules topicRules = new TopicRules(settings);
             DailyStats dailyStats = new DailyStats(database.jdbi());
@@ -189,6 +195,8 @@ public final class HeraldApp implements AutoCloseable {
                     new PreferenceRoutes(preferences, auth, settings, topicRules),
                     new UserLabelRoutes(database.jdbi(), auth, settings, topicRules),
                     notificationRoutes,
+                    new TemplateRoutes(templates, auth, settings.maxBodyBytes(), NotificationService.PAYLOAD_FIELDS),
+                    new UserAttributes(database.jdbi(), auth, clock, settings.maxBodyBytes()),
                     new EventRoutes(events, receipts, auth, clock, rateLimits),
                     new ReplayRoutes(events.replays(), subscriptions, auth, clock, rateLimits),
                     new SdkRoutes(),

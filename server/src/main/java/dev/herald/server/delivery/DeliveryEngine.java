@@ -78,10 +78,12 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private final EndpointGuard guard;
+    private final DeliveryContent content;
 
     public DeliveryEngine(Database database, WebPushSender sender, DeliveryGate gate, Receipts receipts, EndpointGuard guard,
-            Config config, Clock clock, MeterRegistry metrics, FanOutHold hold) {
-        this.queue = new DeliveryQueue(database.jdbi(), database.dialect(), gate, hold);
+            DeliveryContent content, Config config, Clock clock, MeterRegistry metrics, FanOutHold hold) {
+        this.content = content;
+        this.queue = new DeliveryQueue(database.jdbi(), database.dialect(), gate, hold, content);
         this.receipts = receipts;
         this.guard = guard;
         this.sender = sender;
@@ -205,13 +207,17 @@ public final class DeliveryEngine implements AutoCloseable {
         Set<String> subscriptionIds = new LinkedHashSet<>();
         batch.forEach(c -> subscriptionIds.add(c.subscriptionId()));
         Map<String, DeliveryQueue.Target> targets = queue.targets(subscriptionIds);
+        Map<Long, DeliveryContent.Payload> contents = content.prepare(batch.stream()
+                .map(c -> new DeliveryContent.Ref(c.id(), c.notificationId(), c.subscriptionId(),
+                        targets.containsKey(c.subscriptionId()) ? targets.get(c.subscriptionId()).userId() : null, c.locale()))
+                .toList());
         for (DeliveryQueue.Claimed c : batch) {
-            dispatch(c, targets.get(c.subscriptionId()));
+            dispatch(c, targets.get(c.subscriptionId()), contents.get(c.id()));
         }
         return batch.size();
     }
 
-    private void dispatch(DeliveryQueue.Claimed c, DeliveryQueue.Target target) {
+    private void dispatch(DeliveryQueue.Claimed c, DeliveryQueue.Target target, DeliveryContent.Payload own) {
         DeliveryQueue.Message message = message(c.notificationId());
         if (message == null) {
             complete(new Outcome(c.id(), c.attempts(), DeliveryState.CANCELLED, null, null, "notification deleted", null, null));
@@ -229,12 +235,21 @@ public final class DeliveryEngine implements AutoCloseable {
             complete(Outcome.of(attempt, DeliveryState.EXPIRED, null, null, "TTL ran out before sending"));
             return;
         }
+        PushPayload payload = message.payload();
+        switch (own) {
+            case null -> { }
+            case DeliveryContent.Payload.Message m -> payload = PushPayload.of(m.json());
+            case DeliveryContent.Payload.Unsendable u -> {
+                complete(Outcome.of(attempt, DeliveryState.FAILED, null, null, u.reason()));
+                return;
+            }
+        }
         PushSubscription subscription;
         PushMessage push;
         try {
             subscription = PushSubscription.of(target.endpoint(), target.p256dh(), target.auth());
             // The receipt lets the service worker report received/shown/clicked for exactly this delivery.
-            push = PushMessage.builder().payload(message.payload().withReceipt(receipts.issue(c.notificationId(), c.subscriptionId())))
+            push = PushMessage.builder().payload(payload.withReceipt(receipts.issue(c.notificationId(), c.subscriptionId())))
                     .ttlSeconds(remaining)
                     .urgency(Urgency.fromToken(message.urgency())).topic(message.topic())
                     .encoding(ContentEncoding.fromToken(target.encoding())).build();

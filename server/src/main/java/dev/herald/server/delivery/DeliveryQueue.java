@@ -29,12 +29,14 @@ final class DeliveryQueue {
     private final DeliveryGate gate;
     private final FanOutHold hold;
     private volatile RecordedOutcomes listener = RecordedOutcomes.NONE;
+    private final DeliveryContent content;
 
-    DeliveryQueue(Jdbi jdbi, Dialect dialect, DeliveryGate gate, FanOutHold hold) {
+    DeliveryQueue(Jdbi jdbi, Dialect dialect, DeliveryGate gate, FanOutHold hold, DeliveryContent content) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.gate = gate;
         this.hold = hold;
+        this.content = content;
     }
 
     void listen(RecordedOutcomes listener) {
@@ -42,9 +44,10 @@ final class DeliveryQueue {
     }
 
     /** A leased delivery; {@code expiresAt} is its own expiry when it has one (local-time sends), else null. */
-    record Claimed(long id, String notificationId, String subscriptionId, int attempts, Long expiresAt) {}
+    /** {@code locale}: the variant chosen for it at fan-out (see {@link DeliveryContent}); null: the default. */
+    record Claimed(long id, String notificationId, String subscriptionId, int attempts, Long expiresAt, String locale) {}
 
-    record Target(String id, String endpoint, String origin, String p256dh, String auth, String encoding) {}
+    record Target(String id, String endpoint, String origin, String p256dh, String auth, String encoding, String userId) {}
 
     record Message(String id, PushPayload payload, String urgency, String topic, long expiresAt) {}
 
@@ -59,10 +62,11 @@ final class DeliveryQueue {
         return jdbi.withHandle(h -> h.createQuery("UPDATE deliveries SET state = '" + DeliveryState.LEASED.token()
                         + "', next_at = :lease, attempts = attempts + 1, updated_at = :now WHERE id IN (SELECT id FROM deliveries "
                         + "WHERE state IN " + PENDING + " AND next_at <= :now ORDER BY next_at LIMIT :limit"
-                        + dialect.skipLocked() + ") RETURNING id, notification_id, subscription_id, attempts, expires_at")
+                        + dialect.skipLocked() + ") RETURNING id, notification_id, subscription_id, attempts, expires_at, locale")
                 .bind("lease", leaseUntil).bind("now", now).bind("limit", limit)
                 .map((rs, ctx) -> new Claimed(rs.getLong("id"), rs.getString("notification_id"),
-                        rs.getString("subscription_id"), rs.getInt("attempts"), Rows.nullableLong(rs, "expires_at")))
+                        rs.getString("subscription_id"), rs.getInt("attempts"), Rows.nullableLong(rs, "expires_at"),
+                        rs.getString("locale")))
                 .list());
     }
 
@@ -70,10 +74,10 @@ final class DeliveryQueue {
         if (subscriptionIds.isEmpty()) {
             return Map.of();
         }
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, endpoint, origin, p256dh, auth, encoding FROM subscriptions WHERE id IN (<ids>)")
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, endpoint, origin, p256dh, auth, encoding, user_id FROM subscriptions WHERE id IN (<ids>)")
                 .bindList("ids", new ArrayList<>(subscriptionIds))
                 .map((rs, ctx) -> new Target(rs.getString("id"), rs.getString("endpoint"), rs.getString("origin"), rs.getString("p256dh"),
-                        rs.getString("auth"), rs.getString("encoding")))
+                        rs.getString("auth"), rs.getString("encoding"), rs.getString("user_id")))
                 .stream().collect(Collectors.toMap(Target::id, t -> t)));
     }
 
@@ -174,6 +178,10 @@ final class DeliveryQueue {
             List<DeliveryGate.Recipient> recipients = audience.page(h, job.cursor(), page);
             if (!hold.hold(h, job.notificationId(), recipients, now)) {
                 insertDeliveries(h, job.notificationId(), gate.plan(h, job.job(), recipients, now), now);
+                if (!recipients.isEmpty()) {
+                    recordLocales(h, job.notificationId(), content.locales(h, job.notificationId(),
+                            recipients.stream().map(DeliveryGate.Recipient::subscriptionId).toList()));
+                }
             }
             String cursor = recipients.isEmpty() ? job.cursor() : recipients.get(recipients.size() - 1).subscriptionId();
             boolean done = recipients.size() < page;
@@ -215,6 +223,15 @@ final class DeliveryQueue {
                     .bind("due", p.dueAt()).bind("expires", p.expiresAt()).bind("reason", p.reason()).bind("now", now).add();
         }
         batch.execute();
+    }
+
+    /** Records the locale chosen for each of a notification's deliveries, by subscription (absent: the default). */
+    private static void recordLocales(Handle h, String notificationId, Map<String, String> locales) {
+        Map<String, List<String>> byTag = new java.util.HashMap<>();
+        locales.forEach((subscription, tag) -> byTag.computeIfAbsent(tag, t -> new ArrayList<>()).add(subscription));
+        byTag.forEach((tag, ids) -> h.createUpdate("UPDATE deliveries SET locale = :tag WHERE notification_id = :n "
+                        + "AND subscription_id IN (<ids>)")
+                .bind("tag", tag).bind("n", notificationId).bindList("ids", ids).execute());
     }
 
     /** Deliveries waiting to be sent or in flight, across all notifications (the queue depth gauge). */

@@ -113,6 +113,16 @@ public final class DeliveryReads {
         return counts;
     }
 
+    /** A notification's deliveries by the locale their content was chosen for ({@code default}: none chosen). */
+    public Map<String, Integer> byLocale(String notificationId) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        jdbi.useHandle(h -> h.createQuery("SELECT locale, COUNT(*) AS n FROM deliveries WHERE notification_id = ? GROUP BY locale")
+                .bind(0, notificationId)
+                .map((rs, ctx) -> Map.entry(rs.getString("locale") == null ? "default" : rs.getString("locale"), rs.getInt("n")))
+                .forEach(e -> counts.put(e.getKey(), e.getValue())));
+        return counts;
+    }
+
     /** The most recent failure reason among a notification's deliveries. */
     public Optional<String> lastError(String notificationId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT last_error FROM deliveries WHERE notification_id = ? "

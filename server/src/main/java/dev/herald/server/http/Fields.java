@@ -24,6 +24,11 @@ public final class Fields {
         return new Fields(node, "");
     }
 
+    /** {@code node}, reported as the field at {@code path} ({@code localized.de}). */
+    public static Fields at(ObjectNode node, String path) {
+        return new Fields(node, path);
+    }
+
     public String path(String name) {
         return path.isEmpty() ? name : path + "." + name;
     }

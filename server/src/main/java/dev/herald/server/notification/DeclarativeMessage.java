@@ -23,12 +23,14 @@ final class DeclarativeMessage {
     /** What fits one encrypted push, less the room each delivery's receipt takes. */
     static final int MAX_BYTES = ContentEncoding.AES128GCM.maxPlaintext() - dev.herald.server.engagement.Receipts.RESERVED_BYTES;
     private static final int MAX_ACTIONS = 4;
+    /** The members a payload may have. */
+    static final Set<String> FIELDS = Set.of("title", "body", "icon", "badge", "image", "url", "tag", "actions", "data", "lang",
+            "dir", "silent", "requireInteraction", "renotify");
 
     private DeclarativeMessage() {}
 
     static byte[] build(String notificationId, String category, Fields payload, URI publicUrl) {
-        payload.only(Set.of("title", "body", "icon", "badge", "image", "url", "tag", "actions", "data", "lang", "dir",
-                "silent", "requireInteraction", "renotify"));
+        payload.only(FIELDS);
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("title", payload.text("title", 250));
         putText(n, "body", payload.optionalMultilineText("body", 2000)); // bodies may span lines

@@ -65,7 +65,8 @@ public final class NotificationRoutes implements Router.Feature {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record View(String id, String status, JsonNode audience, String category, int ttl, String urgency, String collapseKey,
             String sendAt, String sendAtLocal, boolean respectQuietHours, String expiresAt, String createdAt,
-            Map<String, Integer> counts, Double clickThroughRate, String lastError, Digests.View digest) {}
+            Map<String, Integer> counts, Double clickThroughRate, String lastError, Digests.View digest,
+            NotificationStore.TemplateUse template, Map<String, Integer> locales) {}
 
     @Override
     public void routes(Router router) {
@@ -99,7 +100,9 @@ public final class NotificationRoutes implements Router.Feature {
     public void create(Context ctx) {
         Caller.Key key = auth.requireScope(ctx, Scope.SEND);
         Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes())).only(Set.of("audience", "category", "payload",
-                "ttl", "urgency", "collapseKey", "sendAt", "sendAtLocal", "respectQuietHours", "digest"));
+                "ttl", "urgency", "collapseKey", "sendAt", "sendAtLocal", "respectQuietHours", "digest", "localized", "template",
+                "data"));
+        NotificationService.Extras extras = extras(body);
         Audience audience = Audience.parse(body.object("audience"));
         checkTopic(audience);
         String category = category(body);
@@ -127,8 +130,9 @@ public final class NotificationRoutes implements Router.Feature {
         if (digest != null && local != null) {
             throw body.error("digest", "cannot be combined with sendAtLocal (a digest is per user, not per device)");
         }
-        NotificationService.Request request = new NotificationService.Request(audience, category, body.object("payload"),
-                ttl, urgency, collapseKey, sendAt, local, respectQuietHours, key.keyId());
+        NotificationService.Request request = new NotificationService.Request(audience, category,
+                extras.template() == null ? body.object("payload") : null, ttl, urgency, collapseKey, sendAt, local,
+                respectQuietHours, key.keyId(), extras);
         record Created(String id, byte[] response) {}
         // The notification and the Idempotency-Key response commit together: a retry can never create a second one.
         Created created = store.jdbi().inTransaction(h -> {
@@ -142,6 +146,34 @@ public final class NotificationRoutes implements Router.Feature {
         service.wake();
         ctx.header("Location", "/api/v1/notifications/" + created.id());
         ctx.status(202).contentType("application/json").result(created.response());
+    }
+
+    /** {@code localized} beside a payload, or {@code template} (a name, or {name, version}) with {@code data}. */
+    private static NotificationService.Extras extras(Fields body) {
+        if (!body.has("template")) {
+            if (body.has("data")) {
+                throw body.error("data", "is template data; name a template, or put app data in payload.data");
+            }
+            return new NotificationService.Extras(body.has("localized") ? body.object("localized") : null, null, null, null);
+        }
+        if (body.has("payload") || body.has("localized")) {
+            throw body.error(body.has("payload") ? "payload" : "localized", "cannot be combined with template (the "
+                    + "template has the payload and its localised variants)");
+        }
+        String name;
+        Integer version = null;
+        if (body.rawObject().get("template").isObject()) {
+            Fields t = body.object("template").only(Set.of("name", "version"));
+            name = t.text("name", 64);
+            version = t.has("version") ? (int) t.integer("version", 1, Integer.MAX_VALUE) : null;
+        } else {
+            name = body.text("template", 64);
+        }
+        if (!dev.herald.server.template.TemplateRoutes.NAME.matcher(name).matches()) {
+            throw new ApiException(ErrorCode.UNKNOWN_TEMPLATE, "no template '" + name + "' (names are 1-64 characters of "
+                    + "a-z 0-9 _ -)", "template");
+        }
+        return new NotificationService.Extras(null, name, version, body.has("data") ? body.object("data") : null);
     }
 
     /** The named category, which must be configured; absent: the first configured one. */
@@ -234,7 +266,12 @@ public final class NotificationRoutes implements Router.Feature {
         return new View(n.id(), status, audience, n.category(), n.ttl(), n.urgency(), n.topic(),
                 Times.rfc3339(n.sendAt()), n.sendAtLocal(), n.respectQuietHours(), Times.rfc3339(n.expiresAt()),
                 Times.rfc3339(n.createdAt()), counts, engagement.clickThroughRate(), store.lastError(n.id()).orElse(null),
-                digest);
+                digest, store.template(n.id()).orElse(null), locales(n.id()));
+    }
+
+    private Map<String, Integer> locales(String id) {
+        Map<String, Integer> counts = store.localeCounts(id);
+        return counts.isEmpty() ? null : counts;
     }
 
     /** scheduled, fanning-out, sending, completed, cancelled or failed (fan-out gave up); the caller adds held. */

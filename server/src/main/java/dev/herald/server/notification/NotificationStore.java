@@ -42,6 +42,35 @@ public final class NotificationStore {
                 .execute();
     }
 
+    /** Records per-delivery content and the template used, inside the caller's transaction (after {@link #insert}). */
+    void content(org.jdbi.v3.core.Handle h, String id, com.fasterxml.jackson.databind.node.ObjectNode content,
+            String templateName, Integer templateVersion) {
+        h.createUpdate("UPDATE notifications SET content = :content, template_name = :name, template_version = :version "
+                        + "WHERE id = :id")
+                .bind("content", content == null ? null : content.toString()).bind("name", templateName)
+                .bind("version", templateVersion).bind("id", id).execute();
+    }
+
+    /** The template a notification used, if any. */
+    record TemplateUse(String name, int version) {}
+
+    Optional<TemplateUse> template(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT template_name, template_version FROM notifications WHERE id = ? "
+                        + "AND template_name IS NOT NULL")
+                .bind(0, id).map((rs, ctx) -> new TemplateUse(rs.getString("template_name"), rs.getInt("template_version")))
+                .findOne());
+    }
+
+    /**
+     * Deliveries by the locale their content was chosen for ({@code default}: the default payload); empty when the
+     * notification has one payload for all.
+     */
+    Map<String, Integer> localeCounts(String id) {
+        boolean varies = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM notifications WHERE id = ? AND content IS NOT NULL")
+                .bind(0, id).mapTo(Integer.class).one() > 0);
+        return varies ? deliveries.byLocale(id) : Map.of();
+    }
+
     public org.jdbi.v3.core.Jdbi jdbi() {
         return jdbi;
     }

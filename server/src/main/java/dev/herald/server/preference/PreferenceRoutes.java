@@ -3,6 +3,7 @@ package dev.herald.server.preference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Authenticator;
+import dev.herald.server.common.LanguageTags;
 import dev.herald.server.common.Zones;
 import dev.herald.server.config.Settings;
 import dev.herald.server.http.ApiException;
@@ -42,7 +43,8 @@ public final class PreferenceRoutes implements Router.Feature {
 
     record QuietView(String start, String end, String timezone) {}
 
-    record View(Map<String, Boolean> categories, QuietView quietHours, String timezone, Integer maxPerDay, List<String> topics) {}
+    record View(Map<String, Boolean> categories, QuietView quietHours, String timezone, Integer maxPerDay, List<String> topics,
+            String locale) {}
 
     @Override
     public void routes(Router router) {
@@ -53,7 +55,7 @@ public final class PreferenceRoutes implements Router.Feature {
     private void put(Context ctx) {
         String userId = auth.requireUser(ctx).userId();
         Fields body = Fields.of(Json.readObject(ctx, settings.maxBodyBytes()))
-                .only(Set.of("categories", "quietHours", "timezone", "maxPerDay", "topics"));
+                .only(Set.of("categories", "quietHours", "timezone", "maxPerDay", "topics", "locale"));
         Preferences current = store.get(userId);
         Map<String, Boolean> categories = body.has("categories") ? categories(body.object("categories"), current) : current.categories();
         ZoneId zone = body.rawObject().has("timezone") ? Zones.optional(body, "timezone") : current.timezone();
@@ -81,7 +83,16 @@ public final class PreferenceRoutes implements Router.Feature {
         }
         List<String> topics = body.has("topics") ? topicRules.list(body, "topics") : current.topics();
         TopicRules.requireUserOwned(topics, "topics");
-        Preferences updated = new Preferences(categories, quiet, zone, max, topics);
+        String locale = current.locale();
+        if (body.rawObject().has("locale")) {
+            locale = null;
+            if (body.has("locale")) {
+                String given = body.text("locale", 35);
+                locale = LanguageTags.canonical(given).orElseThrow(() -> new ApiException(ErrorCode.UNKNOWN_LOCALE,
+                        "locale: '" + given + "' is not a known BCP 47 language tag (like de, pt-BR)", "locale"));
+            }
+        }
+        Preferences updated = new Preferences(categories, quiet, zone, max, topics, locale);
         store.put(userId, updated);
         Json.write(ctx, 200, view(updated));
     }
@@ -123,6 +134,6 @@ public final class PreferenceRoutes implements Router.Feature {
         String zone = p.timezone() == null ? null : p.timezone().getId();
         QuietView quiet = p.quietHours() == null ? null
                 : new QuietView(p.quietHours().start().toString(), p.quietHours().end().toString(), zone);
-        return new View(categories, quiet, zone, p.maxPerDay(), p.topics());
+        return new View(categories, quiet, zone, p.maxPerDay(), p.topics(), p.locale());
     }
 }

@@ -33,10 +33,12 @@ public final class PreferenceStore {
 
     public void put(String userId, Preferences p) {
         jdbi.useTransaction(h -> {
-            h.createUpdate("INSERT INTO preferences (user_id, categories, quiet_start, quiet_end, timezone, max_per_day, updated_at) "
-                            + "VALUES (:u, :c, :qs, :qe, :tz, :max, :now) ON CONFLICT (user_id) DO UPDATE SET "
+            h.createUpdate("INSERT INTO preferences (user_id, categories, quiet_start, quiet_end, timezone, max_per_day, locale, "
+                            + "updated_at) VALUES (:u, :c, :qs, :qe, :tz, :max, :locale, :now) ON CONFLICT (user_id) DO UPDATE SET "
                             + "categories = excluded.categories, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, "
-                            + "timezone = excluded.timezone, max_per_day = excluded.max_per_day, updated_at = excluded.updated_at")
+                            + "timezone = excluded.timezone, max_per_day = excluded.max_per_day, locale = excluded.locale, "
+                            + "updated_at = excluded.updated_at")
+                    .bind("locale", p.locale())
                     .bind("u", userId).bind("c", Json.stringify(p.categories()))
                     .bind("qs", p.quietHours() == null ? null : p.quietHours().start().toString())
                     .bind("qe", p.quietHours() == null ? null : p.quietHours().end().toString())
@@ -64,11 +66,11 @@ public final class PreferenceStore {
                 .bindList("ids", new ArrayList<>(userIds))
                 .map((rs, ctx) -> Map.entry(rs.getString("user_id"), rs.getString("topic")))
                 .forEach(e -> topics.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
-        h.createQuery("SELECT user_id, categories, quiet_start, quiet_end, timezone, max_per_day FROM preferences WHERE user_id IN (<ids>)")
+        h.createQuery("SELECT user_id, categories, quiet_start, quiet_end, timezone, max_per_day, locale FROM preferences WHERE user_id IN (<ids>)")
                 .bindList("ids", new ArrayList<>(userIds))
                 .map((rs, ctx) -> Map.entry(rs.getString("user_id"), map(rs, topics.getOrDefault(rs.getString("user_id"), List.of()))))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
-        topics.forEach((user, list) -> out.putIfAbsent(user, new Preferences(Map.of(), null, null, null, list)));
+        topics.forEach((user, list) -> out.putIfAbsent(user, new Preferences(Map.of(), null, null, null, list, null)));
         return out;
     }
 
@@ -118,6 +120,6 @@ public final class PreferenceStore {
         if (rs.wasNull()) {
             max = null;
         }
-        return new Preferences(categories, quiet, Zones.stored(rs.getString("timezone")), max, topics);
+        return new Preferences(categories, quiet, Zones.stored(rs.getString("timezone")), max, topics, rs.getString("locale"));
     }
 }
