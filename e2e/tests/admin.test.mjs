@@ -1,14 +1,17 @@
 // The admin console in headless Chromium: sign in with an admin key, compose to a browser subscribed through the SDK
-// (the push captured, decrypted and delivered to its service worker over the DevTools protocol), watch the funnel
-// count it, open the device's timeline, revoke a key, sign out. Every page is screenshotted to artifacts/admin-*.png.
+// (the push captured, decrypted and delivered to its service worker over the DevTools protocol), "send to my
+// browser" (the console subscribes the operator's own browser), watch the funnel count it, open the device's
+// timeline with the delivery, what the worker reported and the outbox's replays, revoke a key, sign out, and the
+// pages on a phone-sized screen. Every page is screenshotted to artifacts/admin-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startHerald, eventually, JAR, JAVA } from '../lib/herald.mjs';
-import { launchChromium, registrationOf } from '../lib/chromium.mjs';
+import { launchChromium, registrationOf, setOffline } from '../lib/chromium.mjs';
 import { startPushCapture } from '../lib/pushcapture.mjs';
+import { fakePushManager } from '../lib/fakepush.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 let herald;
@@ -22,6 +25,8 @@ let adminKey;
 let ada;
 let notificationId;
 let deviceId;
+let appSw; // the demo's service worker (a DevTools session), for offline emulation
+let consoleCdp;
 const pageErrors = [];
 
 async function shot(name) {
@@ -42,11 +47,14 @@ before(async () => {
   adminKey = execFileSync(JAVA, ['-jar', JAR, 'keys', 'create', '--scope', 'admin', '--name', 'console', '--data-dir', herald.dataDir,
     '--vapid-subject', 'mailto:e2e@herald.example'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   capture = await startPushCapture();
+  capture.ada = capture.browser('/push/ada');
+  capture.operator = capture.browser('/push/operator');
   browser = await launchChromium();
   const browserSession = await browser.target().createCDPSession();
-  await browserSession.send('Browser.grantPermissions', { origin: herald.url, permissions: ['notifications'] });
+  await browserSession.send('Browser.grantPermissions', { origin: herald.url, permissions: ['notifications', 'backgroundSync'] });
   app = await browser.newPage();
   appCdp = await app.createCDPSession();
+  await fakePushManager(app, capture.ada.subscription);
   app.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
@@ -64,21 +72,30 @@ test('a browser signs in to the demo and subscribes through the SDK', async () =
   await app.waitForSelector('#view-feed:not([hidden])');
   registrationId = await registration;
   ada = await app.evaluate(() => JSON.parse(localStorage.getItem('herald-chat-session')));
-  // Chromium's own push subscriptions need FCM; the SDK's subscribe call carries a captured endpoint instead.
-  const device = capture.browser('/push/ada');
-  const subscribed = await app.evaluate(async (subscription) => {
-    const body = { subscription, userAgent: navigator.userAgent };
-    const r = await fetch('/api/v1/subscriptions', { method: 'POST', headers: { 'content-type': 'application/json',
-      authorization: `Bearer ${JSON.parse(localStorage.getItem('herald-chat-session')).token}` }, body: JSON.stringify({ ...body, topics: ['posts'] }) });
-    return { status: r.status, body: await r.json() };
-  }, device.subscription);
-  assert.equal(subscribed.status, 201, JSON.stringify(subscribed.body));
-  deviceId = subscribed.body.id;
-  capture.ada = device;
+  // The demo's own "Turn on notifications" calls the SDK's subscribe(): permission, VAPID key, POST /api/v1/subscriptions,
+  // and the subscription id kept for the service worker. (Chromium's push subscriptions need FCM, so PushManager
+  // answers with a subscription on the test's push capture; everything after that is the real path.)
+  await app.goto(`${herald.url}/#/settings`, { waitUntil: 'load' });
+  await app.waitForFunction(() => !document.getElementById('toggle-push').disabled);
+  await app.click('#toggle-push');
+  await app.waitForFunction(() => document.getElementById('toggle-push').textContent === 'Turn off notifications');
+  deviceId = await app.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('herald');
+    open.onsuccess = () => {
+      const get = open.result.transaction('kv').objectStore('kv').get('config');
+      get.onsuccess = () => resolve(get.result.subscriptionId);
+      get.onerror = () => reject(get.error);
+    };
+  }));
+  assert.match(deviceId, /^[0-9A-Za-z]{20,}$/);
+  const sw = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url() === `${herald.url}/sw.js`);
+  appSw = await sw.createCDPSession();
 });
 
 test('the console refuses a key without the admin scope, then signs in with an admin key', async () => {
   consolePage = await browser.newPage();
+  consoleCdp = await consolePage.createCDPSession();
+  await fakePushManager(consolePage, capture.operator.subscription);
   await consolePage.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
   consolePage.on('pageerror', (e) => pageErrors.push(e.message));
   consolePage.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
@@ -120,9 +137,65 @@ test('compose counts the audience, previews, and sends to the subscribed browser
   notificationId = await consolePage.evaluate(() => location.hash.split('/')[2]);
 
   await eventually('the push at the push service', () => capture.received.length === 1);
-  const plaintext = capture.ada.decrypt(capture.received[0].body);
+  const plaintext = capture.ada.decrypt(capture.received.find((r) => r.path === '/push/ada').body);
   assert.equal(JSON.parse(plaintext).notification.title, 'Hello from the console');
   await appCdp.send('ServiceWorker.deliverPushMessage', { origin: herald.url, registrationId, data: plaintext });
+});
+
+test('"send to my browser" subscribes the operator\'s own browser from the console, and the test push arrives', async () => {
+  const registration = registrationOf(consoleCdp, `${herald.url}/admin/`);
+  await go('#/compose', '#compose');
+  await consolePage.type('#title', 'Test from the console');
+  await consolePage.type('#body', 'Only to this browser.');
+  await consolePage.click('#send-mine');
+  await consolePage.waitForFunction(() => location.hash.startsWith('#/notification/'));
+  const id = await consolePage.evaluate(() => location.hash.split('/')[2]);
+  const push = await eventually('the push at the operator\'s endpoint', () => capture.received.find((r) => r.path === '/push/operator'));
+  const plaintext = capture.operator.decrypt(push.body);
+  assert.equal(JSON.parse(plaintext).notification.title, 'Test from the console');
+  await consoleCdp.send('ServiceWorker.deliverPushMessage', { origin: herald.url, registrationId: await registration, data: plaintext });
+  const shown = await eventually('the test notification shown by the console\'s worker', async () => {
+    const titles = await consolePage.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/admin/'))
+      .getNotifications()).map((n) => n.title));
+    return titles.length ? titles : null;
+  });
+  assert.deepEqual(shown, ['Test from the console']);
+  const counts = await eventually('delivered and shown', async () => {
+    const n = (await herald.api('GET', `/api/v1/notifications/${id}`)).body;
+    return n.counts.delivered === 1 && n.counts.shown === 1 ? n.counts : null;
+  });
+  assert.equal(counts.targeted, 1, 'only this browser');
+  const mine = await herald.api('GET', `/api/v1/admin/devices?endpoint=${encodeURIComponent(capture.operator.subscription.endpoint)}`,
+    undefined, adminKey);
+  assert.match(mine.body.items[0].userId, /^console:/, 'a device of the operator, not of an app user');
+  await go('#/notifications', 'table');
+  await go(`#/notification/${id}`, '.funnel');
+  await shot('send-to-my-browser');
+});
+
+test('a post made offline in the demo is replayed when back online, and the outbox reports each attempt', async () => {
+  await app.bringToFront(); // a background tab gets no animation frames, which clicks wait for
+  await app.goto(herald.url, { waitUntil: 'load' });
+  await app.waitForSelector('#view-feed:not([hidden])');
+  const sync = () => appCdp.send('ServiceWorker.dispatchSyncEvent', { origin: herald.url, registrationId, tag: 'herald-outbox',
+    lastChance: false }).catch(() => null);
+  try {
+    await setOffline([appCdp, appSw], true);
+    await app.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await app.type('#text', 'Queued in the console test');
+    await app.click('#composer button');
+    await app.waitForSelector('.post.pending');
+    await sync(); // offline (Chromium may hold the event back until the network returns)
+  } finally {
+    await setOffline([appCdp, appSw], false);
+  }
+  await sync();
+  await app.waitForSelector('.post:not(.pending)');
+  await consolePage.bringToFront();
+  await eventually('the sent attempt reported', async () => {
+    const d = await herald.api('GET', `/api/v1/admin/devices/${deviceId}`, undefined, adminKey);
+    return d.body.timeline.some((e) => e.kind === 'replay' && e.outcome === 'sent');
+  });
 });
 
 test('the notification page and the list show the funnel counting the delivery', async () => {
@@ -140,7 +213,7 @@ test('the notification page and the list show the funnel counting the delivery',
   assert.match(await text('table tbody'), /Hello from the console/);
   await shot('notifications');
   await go('#/overview', '#chart .uplot');
-  await eventually('the delivery in the chart', async () => /sent 1/.test(await text('#chart-summary')));
+  await eventually('the delivery in the chart', async () => /sent 2/.test(await text('#chart-summary')));
   await shot('overview');
 });
 
@@ -159,6 +232,7 @@ test('the device search finds the browser and its timeline shows the delivery an
   assert.match(timeline, /Shown/);
   assert.match(timeline, /Received/);
   assert.match(timeline, /Subscribed/);
+  assert.match(timeline, /Outbox replay\s*sent attempt \d server 200\s*POST \/api\/v1\/sync\/posts\/mutations/);
   await shot('device');
 });
 
@@ -202,6 +276,7 @@ test('the console works on a phone-sized screen', async () => {
   assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px)`);
   await shot('overview-phone');
   await go('#/compose', '#compose');
+  await consolePage.waitForFunction(() => document.getElementById('audience-count').textContent !== '…');
   await shot('compose-phone');
   await consolePage.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
 });

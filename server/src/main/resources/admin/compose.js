@@ -139,14 +139,55 @@ export default async function compose() {
     busy(send, error, () => submit(audience()));
   });
   mine.addEventListener('click', () => busy(mine, error, async () => {
-    const registrations = navigator.serviceWorker ? await navigator.serviceWorker.getRegistrations() : [];
-    const subs = (await Promise.all(registrations.map((r) => r.pushManager.getSubscription()))).filter(Boolean);
-    const ids = [];
-    for (const s of subs) {
-      const found = await get(`/devices?endpoint=${encodeURIComponent(s.endpoint)}`);
-      ids.push(...found.items.map((d) => d.id));
-    }
-    if (!ids.length) throw new Error('This browser has no push subscription with Herald on this origin; open your app here and allow notifications first.');
-    await submit({ subscriptionIds: ids });
+    if (!val('title')) throw new Error('A title is needed.');
+    await submit({ subscriptionIds: await myDevices() });
   }));
+}
+
+/** This browser's devices: its subscriptions on this origin that Herald knows, or else a new one made here. */
+async function myDevices() {
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) throw new Error('This browser cannot receive push notifications.');
+  const registrations = await navigator.serviceWorker.getRegistrations();
+  const subs = (await Promise.all(registrations.map((r) => r.pushManager.getSubscription()))).filter(Boolean);
+  const ids = [];
+  for (const s of subs) {
+    const found = await get(`/devices?endpoint=${encodeURIComponent(s.endpoint)}`);
+    ids.push(...found.items.map((d) => d.id));
+  }
+  return ids.length ? ids : [await subscribeThisBrowser()];
+}
+
+/**
+ * Subscribes the operator's browser the way an app's page does: the console's service worker (Herald's handlers,
+ * so the test push is shown and reported), the VAPID key from /api/v1/config, and POST /api/v1/subscriptions with a
+ * short-lived user token for this admin key's operator.
+ */
+async function subscribeThisBrowser() {
+  if (Notification.permission !== 'granted' && (await Notification.requestPermission()) !== 'granted') {
+    throw new Error('Notifications are blocked for this site; allow them in the browser\'s site settings to test here.');
+  }
+  const registration = await navigator.serviceWorker.register('/admin/sw.js', { scope: '/admin/' });
+  await activated(registration);
+  const { vapidPublicKey } = await (await fetch('/api/v1/config')).json();
+  const subscription = (await registration.pushManager.getSubscription())
+    || (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: bytes(vapidPublicKey) }));
+  const { userToken } = await post('/my-browser/token', {});
+  const r = await fetch('/api/v1/subscriptions', { method: 'POST', headers: { 'content-type': 'application/json',
+    authorization: `Bearer ${userToken}` }, body: JSON.stringify({ subscription: subscription.toJSON(), userAgent: navigator.userAgent,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: navigator.language }) });
+  const saved = await r.json();
+  if (!r.ok) throw new Error(saved.detail || saved.title || `HTTP ${r.status}`);
+  toast('This browser is subscribed as a device of its own');
+  return saved.id;
+}
+
+function activated(registration) {
+  const worker = registration.installing || registration.waiting || registration.active;
+  if (!worker || worker.state === 'activated') return Promise.resolve();
+  return new Promise((resolve) => worker.addEventListener('statechange', () => { if (worker.state === 'activated') resolve(); }));
+}
+
+function bytes(base64url) {
+  const bin = atob(base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64url.length % 4)) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }

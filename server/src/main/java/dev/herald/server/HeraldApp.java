@@ -185,7 +185,7 @@ public final class HeraldApp implements AutoCloseable {
             NotificationRoutes notificationRoutes = new NotificationRoutes(notificationStore, notifications, idempotency, auth,
                     settings, topicRules, events, clock, digests);
             AdminConsole admin = new AdminConsole(new AdminConsole.Parts(database.jdbi(), auth, apiKeys, subscriptions,
-                    notificationRoutes, notificationStore, keys.vapid().publicKeyBase64Url()), settings, effectiveUrl::get, clock);
+                    notificationRoutes, notificationStore, keys.vapid().publicKeyBase64Url(), userTokens), settings, effectiveUrl::get, clock);
             List<Router.Feature> features = new java.util.ArrayList<>(List.of(
                     new OpsRoutes(database, () -> keys.vapid() != null, metrics, this::nodeStatus),
                     new OpenApiRoutes(),

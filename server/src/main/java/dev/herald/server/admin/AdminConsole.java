@@ -2,6 +2,7 @@ package dev.herald.server.admin;
 
 import dev.herald.server.auth.ApiKeyStore;
 import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.UserTokens;
 import dev.herald.server.config.Settings;
 import dev.herald.server.delivery.DeliveryReads;
 import dev.herald.server.http.Router;
@@ -21,7 +22,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class AdminConsole implements Router.Feature {
     /** What the console reads and acts on, all owned by other features. */
     public record Parts(Jdbi jdbi, Authenticator auth, ApiKeyStore keys, SubscriptionStore subscriptions,
-            NotificationRoutes notificationRoutes, NotificationStore notifications, String vapidPublicKey) {}
+            NotificationRoutes notificationRoutes, NotificationStore notifications, String vapidPublicKey, UserTokens userTokens) {}
 
     private final AdminSessions sessions;
     private final List<Router.Feature> features;
@@ -39,6 +40,7 @@ public final class AdminConsole implements Router.Feature {
                 new SyncAdminRoutes(adminAuth, parts.jdbi(), settings.syncCollections()),
                 new KeyRoutes(adminAuth, parts.keys(), settings, parts.vapidPublicKey()),
                 new WebhookAdminRoutes(adminAuth, new dev.herald.server.webhook.WebhookStore(parts.jdbi())),
+                new OperatorBrowserRoutes(adminAuth, parts.userTokens()),
                 new AdminPages());
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 final class AdminPages implements Router.Feature {
     private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
     private static final String[] FILES = {"index.html", "admin.css", "app.js", "api.js", "ui.js", "overview.js", "compose.js",
-            "notifications.js", "devices.js", "sync.js", "keys.js"};
+            "notifications.js", "devices.js", "sync.js", "keys.js", "sw.js"};
     static final String CSP = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 

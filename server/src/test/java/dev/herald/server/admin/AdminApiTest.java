@@ -115,7 +115,7 @@ class AdminApiTest {
     @org.junit.jupiter.api.Test
     void consolePagesAndUplotAreServedFromTheJarUnderAStrictPolicy() {
         try (TestServer server = new TestServer(Backend.SQLITE)) {
-            for (String path : List.of("/admin", "/admin/", "/admin/app.js", "/admin/uPlot.esm.js", "/admin/uPlot.min.css")) {
+            for (String path : List.of("/admin", "/admin/", "/admin/app.js", "/admin/sw.js", "/admin/uPlot.esm.js", "/admin/uPlot.min.css")) {
                 Api.Response r = server.api.get(path, null);
                 assertThat(r.status()).as(path).isEqualTo(200);
                 assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'")
@@ -287,6 +287,37 @@ class AdminApiTest {
                     .mapTo(Long.class).one());
             assertThat(kept).isEqualTo(100); // the two batches of 50 of the latest two seconds
             assertThat(console.get("/api/v1/admin/sync").json().at("/conflicts/0/status").asText()).isEqualTo("conflict");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void sendToMyBrowserGetsAShortUserTokenForTheOperatorAndSubscribesThroughThePublicApi(Backend backend) throws Exception {
+        try (ScriptedPushService push = new ScriptedPushService(); TestServer server = new TestServer(backend)) {
+            Console console = signIn(server);
+            assertThat(server.api.post("/api/v1/admin/my-browser/token", null, Map.of(), Map.of("Cookie", console.cookie())).status())
+                    .as("no CSRF token").isEqualTo(403);
+            assertThat(server.api.post("/api/v1/admin/my-browser/token", server.userToken("ann"), Map.of()).status()).isEqualTo(403);
+            assertThat(server.api.post("/api/v1/admin/my-browser/token", server.key, Map.of()).status()).isEqualTo(403);
+            Api.Response minted = console.post("/api/v1/admin/my-browser/token", Map.of());
+            assertThat(minted.status()).as(minted.toString()).isEqualTo(201);
+            assertThat(minted.headers().firstValue("Cache-Control")).hasValue("no-store");
+            String userId = minted.json().get("userId").asText();
+            assertThat(userId).startsWith("console:");
+            assertThat(java.time.Instant.parse(minted.json().get("expiresAt").asText()))
+                    .isEqualTo(server.clock.instant().plus(Duration.ofMinutes(10)));
+
+            UserAgentKeys browser = UserAgentKeys.generate();
+            Api.Response subscribed = server.api.post("/api/v1/subscriptions", minted.json().get("userToken").asText(),
+                    Map.of("subscription", Map.of("endpoint", push.endpoint("/operator").toString(), "keys",
+                            Map.of("p256dh", browser.p256dh(), "auth", browser.authBase64Url()))));
+            assertThat(subscribed.status()).as(subscribed.toString()).isEqualTo(201);
+            assertThat(subscribed.json().get("userId").asText()).isEqualTo(userId);
+            String device = subscribed.json().get("id").asText();
+            Api.Response sent = console.post("/api/v1/admin/notifications", Map.of("audience", Map.of("subscriptionIds", List.of(device)),
+                    "payload", Map.of("title", "Test from the console")));
+            assertThat(sent.status()).isEqualTo(202);
+            Eventually.until("sent to the operator's browser", () -> server.count(sent.json().get("id").asText(), "sent") == 1);
         }
     }
 }
