@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.config.Option;
 import dev.herald.server.config.SettingsLoader;
 import dev.herald.server.http.Json;
+import dev.herald.webpush.DeliveryResult;
 import dev.herald.webpush.PreparedRequest;
 import dev.herald.webpush.PushMessage;
 import dev.herald.webpush.PushSubscription;
@@ -68,15 +69,35 @@ public final class H2Throughput {
         String jfr = args.length > 3 ? args[3] : null;
         try (NginxPeer nginx = NginxPeer.start()) {
             H2Throughput bench = new H2Throughput(n, inFlight, nginx);
-            bench.h2load();
-            bench.sender();
-            bench.serve(jar, "sqlite", nginx.origin(), jfr);
-            bench.serve(jar, "postgres", nginx.origin(), null);
-            bench.serve(jar, "sqlite", nginx.mixOrigin(), null);
-            bench.npm();
-            bench.martijndwars();
+            if (runs("h2load")) {
+                bench.h2load();
+            }
+            if (runs("sender")) {
+                bench.sender();
+            }
+            if (runs("sqlite")) {
+                bench.serve(jar, "sqlite", nginx.origin(), jfr);
+            }
+            if (runs("postgres")) {
+                bench.serve(jar, "postgres", nginx.origin(), null);
+            }
+            if (runs("mix")) {
+                bench.serve(jar, "sqlite", nginx.mixOrigin(), null);
+            }
+            if (runs("npm")) {
+                bench.npm();
+            }
+            if (runs("martijndwars")) {
+                bench.martijndwars();
+            }
             bench.print();
         }
+    }
+
+    /** {@code -Dherald.bench.only=h2load,sender,…} runs only those contenders (default: all). */
+    private static boolean runs(String contender) {
+        String only = System.getProperty("herald.bench.only", "");
+        return only.isBlank() || java.util.Arrays.asList(only.split(",")).contains(contender);
     }
 
     private void add(Row row) {
@@ -99,34 +120,95 @@ public final class H2Throughput {
         add(new Row("h2load → nginx", "HTTP/2+TLS POST, 4 conns, no crypto", Integer.parseInt(ok.group(1)), seconds, "(the ceiling)"));
     }
 
-    /** (b) WebPushSender alone: N messages prepared first (not timed), then sent with {@code inFlight} at a time. */
+    /**
+     * (b) WebPushSender alone, no database: one untimed warm-up pass, then N pre-made messages sent {@code inFlight} at a
+     * time (the transport alone), then N messages prepared and sent in the same loop (encryption and VAPID included), then
+     * N prepared and sent to the 201/410/429/503 mix with every outcome counted and checked against what nginx answers.
+     */
     private void sender() throws Exception {
         BenchFixture f = new BenchFixture();
         PushMessage message = PushMessage.builder().payload(BenchFixture.PAYLOAD).ttlSeconds(60).build();
+        String name = "WebPushSender alone";
         try (WebPushSender sender = WebPushSender.builder().vapid(f.vapid, BenchFixture.SUBJECT).sslContext(nginx.sslContext())
                 .maxConcurrentPerOrigin(inFlight).maxQueuedPerOrigin(n).build()) {
-            List<PreparedRequest> prepared = new ArrayList<>(n);
+            List<PushSubscription> subscriptions = new ArrayList<>(n);
+            List<PushSubscription> mixed = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                prepared.add(sender.prepare(PushSubscription.of(nginx.origin() + "/p/" + i, f.browser.p256dh(), f.browser.authBase64Url()), message));
+                subscriptions.add(PushSubscription.of(nginx.origin() + "/p/" + i, f.browser.p256dh(), f.browser.authBase64Url()));
+                mixed.add(PushSubscription.of(nginx.mixOrigin() + "/p/" + i, f.browser.p256dh(), f.browser.authBase64Url()));
             }
-            Semaphore permits = new Semaphore(inFlight);
-            CountDownLatch done = new CountDownLatch(n);
-            AtomicInteger created = new AtomicInteger();
-            long start = System.nanoTime();
-            for (PreparedRequest request : prepared) {
-                permits.acquire();
-                sender.send(request).whenComplete((result, error) -> {
-                    if (result instanceof dev.herald.webpush.DeliveryResult.Created) {
-                        created.incrementAndGet();
-                    }
-                    permits.release();
-                    done.countDown();
-                });
+            List<PreparedRequest> prepared = new ArrayList<>(n);
+            for (PushSubscription s : subscriptions) {
+                prepared.add(sender.prepare(s, message));
             }
-            done.await();
-            add(new Row("WebPushSender alone", "pre-made messages, " + inFlight + " in flight", created.get(),
-                    (System.nanoTime() - start) / 1e9, ""));
+            Outcomes warm = sendAll(n, i -> sender.send(prepared.get(i)));
+            if (warm.created() != n) {
+                throw new IllegalStateException("warm-up: " + warm);
+            }
+            Outcomes premade = sendAll(n, i -> sender.send(prepared.get(i)));
+            add(new Row(name, "pre-made messages, " + inFlight + " in flight", premade.created(), premade.seconds(),
+                    premade.note()));
+            Outcomes full = sendAll(n, i -> sender.send(subscriptions.get(i), message));
+            add(new Row(name + ", encrypting", "prepare + send in the loop, " + inFlight + " in flight", full.created(),
+                    full.seconds(), full.note()));
+            Outcomes mix = sendAll(n, i -> sender.send(mixed.get(i), message));
+            int gone = (int) java.util.stream.IntStream.range(0, n).filter(i -> Integer.toString(i).endsWith("07")).count();
+            if (mix.gone() != gone || mix.created() + mix.rateLimited() + mix.serverError() != n - gone || mix.other() != 0) {
+                throw new IllegalStateException("mix outcomes do not add up (expected " + gone + " gone): " + mix);
+            }
+            add(new Row("WebPushSender alone, 201/410/429/503 mix", "prepare + send, no retries, " + inFlight + " in flight", n,
+                    mix.seconds(), mix.note() + String.format(" (expected gone %d, 429 ≈ 2 %%, 503 ≈ 1 %%)", gone)));
         }
+    }
+
+    private record Outcomes(int created, int gone, int rateLimited, int serverError, int other, double seconds, long bytes) {
+        String note() {
+            int count = created + gone + rateLimited + serverError + other;
+            return String.format("%.1f KB allocated/message; 201 %d, 410 %d, 429 %d, 503 %d, other %d", bytes / 1024.0 / count, created,
+                    gone, rateLimited, serverError, other);
+        }
+    }
+
+    /** Bytes allocated so far by every live thread of this JVM (HotSpot's counter, exact). */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
+    }
+
+    /** Sends {@code count} messages, {@code inFlight} at a time, counting each kind of result. */
+    private Outcomes sendAll(int count, java.util.function.IntFunction<java.util.concurrent.CompletableFuture<DeliveryResult>> send)
+            throws InterruptedException {
+        Semaphore permits = new Semaphore(inFlight);
+        CountDownLatch done = new CountDownLatch(count);
+        AtomicInteger created = new AtomicInteger();
+        AtomicInteger gone = new AtomicInteger();
+        AtomicInteger limited = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        long bytes = allocated();
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            permits.acquire();
+            send.apply(i).whenComplete((result, error) -> {
+                AtomicInteger counter = switch (result) {
+                    case DeliveryResult.Created c -> created;
+                    case DeliveryResult.Gone g -> gone;
+                    case DeliveryResult.RateLimited r -> limited;
+                    case DeliveryResult.ServerError e -> failed;
+                    case null, default -> other;
+                };
+                if (counter == other && other.get() == 0) {
+                    System.err.println("first unexpected result: " + (result != null ? result : error));
+                }
+                counter.incrementAndGet();
+                permits.release();
+                done.countDown();
+            });
+        }
+        if (!done.await(3, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(done.getCount() + " of " + count + " sends never completed");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Outcomes(created.get(), gone.get(), limited.get(), failed.get(), other.get(), seconds, allocated() - bytes);
     }
 
     /** (c) {@code herald serve} end to end: seed N subscriptions, POST one notification to all, wait until completed. */
@@ -247,12 +329,21 @@ public final class H2Throughput {
 
     private void print() {
         double herald = rows.stream().filter(r -> r.name().equals("herald serve, sqlite")).mapToDouble(Row::rate).findFirst().orElse(Double.NaN);
+        System.out.println(uptime());
         System.out.printf("%n%d messages, %d in flight; ratio = rate / herald serve on SQLite%n%n", n, inFlight);
         System.out.println("| contender | what | done | seconds | per second | × Herald (SQLite) | notes |");
         System.out.println("|---|---|---:|---:|---:|---:|---|");
         for (Row r : rows) {
             System.out.printf("| %s | %s | %,d | %.2f | %,.0f | %.2f | %s |%n", r.name(), r.what(), r.count(), r.seconds(), r.rate(),
                     r.rate() / herald, r.note());
+        }
+    }
+
+    private static String uptime() {
+        try {
+            return "load average (1/5/15 min): " + Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "load average unknown";
         }
     }
 

@@ -32,22 +32,76 @@ final class Primitives {
         return out;
     }
 
-    static KeyPair newP256KeyPair() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(EcKeys.P256, RANDOM);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("P-256 key generation unavailable", e);
+    /**
+     * JCA engines are costly to look up and, with the native provider, to create (each {@code getInstance} walks the
+     * provider list and allocates native state), so each kind is kept in a small pool and re-initialised per use.
+     * A pool rather than a thread-local, so that virtual threads do not each build their own.
+     */
+    private static final class Pool<T> {
+        private final java.util.concurrent.ArrayBlockingQueue<T> idle =
+                new java.util.concurrent.ArrayBlockingQueue<>(4 * Runtime.getRuntime().availableProcessors() + 4);
+        private final java.util.function.Supplier<T> create;
+
+        Pool(java.util.function.Supplier<T> create) {
+            this.create = create;
+        }
+
+        T take() {
+            T t = idle.poll();
+            return t != null ? t : create.get();
+        }
+
+        void give(T t) {
+            idle.offer(t); // dropped when the pool is full
         }
     }
 
-    static byte[] ecdh(ECPrivateKey own, ECPublicKey peer) {
+    private static final Pool<KeyPairGenerator> KEY_PAIRS = new Pool<>(() -> {
         try {
-            KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(EcKeys.P256, RANDOM);
+            return generator;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("P-256 key generation unavailable", e);
+        }
+    });
+    private static final Pool<KeyAgreement> AGREEMENTS = new Pool<>(() -> {
+        try {
+            return KeyAgreement.getInstance("ECDH");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ECDH unavailable", e);
+        }
+    });
+    private static final Pool<Mac> MACS = new Pool<>(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
+    private static final Pool<Cipher> CIPHERS = new Pool<>(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-128-GCM unavailable", e);
+        }
+    });
+
+    static KeyPair newP256KeyPair() {
+        KeyPairGenerator generator = KEY_PAIRS.take();
+        KeyPair pair = generator.generateKeyPair();
+        KEY_PAIRS.give(generator);
+        return pair;
+    }
+
+    static byte[] ecdh(ECPrivateKey own, ECPublicKey peer) {
+        KeyAgreement agreement = AGREEMENTS.take();
+        try {
             agreement.init(own);
             agreement.doPhase(peer, true);
-            return agreement.generateSecret();
+            byte[] secret = agreement.generateSecret();
+            AGREEMENTS.give(agreement);
+            return secret;
         } catch (java.security.InvalidKeyException e) {
             throw new IllegalArgumentException("ECDH refused the key: " + e.getMessage());
         } catch (GeneralSecurityException e) {
@@ -57,13 +111,15 @@ final class Primitives {
 
     /** HMAC-SHA-256 of the concatenated parts: the extract and the single-block expand of HKDF. */
     static byte[] hmac(byte[] key, byte[]... parts) {
+        Mac mac = MACS.take();
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             for (byte[] part : parts) {
                 mac.update(part);
             }
-            return mac.doFinal();
+            byte[] out = mac.doFinal();
+            MACS.give(mac);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
@@ -83,12 +139,21 @@ final class Primitives {
 
     static byte[] aesGcm(int mode, byte[] key, byte[] nonce, byte[] input, int offset, int length)
             throws javax.crypto.AEADBadTagException {
+        Cipher cipher = CIPHERS.take();
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-            return cipher.doFinal(input, offset, length);
+            try {
+                cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+            } catch (java.security.InvalidAlgorithmParameterException | java.security.InvalidKeyException e) {
+                // The JDK refuses to re-initialise an engine for encryption with the key and nonce it last used (only
+                // fixed test vectors do that): a fresh engine takes them.
+                cipher = CIPHERS.create.get();
+                cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+            }
+            byte[] out = cipher.doFinal(input, offset, length);
+            CIPHERS.give(cipher);
+            return out;
         } catch (javax.crypto.AEADBadTagException e) {
-            throw e;
+            throw e; // a failed decryption leaves the engine unusable until re-initialised: not returned to the pool
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-128-GCM unavailable", e);
         }
