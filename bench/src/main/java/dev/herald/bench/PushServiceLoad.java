@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
  * connections it holds and at what memory, then how many messages per second it routes from RFC 8030 POSTs to
  * connected user agents (each acknowledged), with POST-to-frame latency.
  *
- * <pre>java -cp bench/target/benchmarks.jar dev.herald.bench.PushServiceLoad [connections] [messages] [receivers] [jdbc-url]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.herald.bench.PushServiceLoad [connections] [messages] [receivers] [sqlite|jdbc-url] [nodes]</pre>
+ *
+ * With {@code nodes} 2 (PostgreSQL only) a second node starts on the same database; the user agents connect to the
+ * first and the messages are POSTed to the second, so every one is routed between nodes.
  *
  * Connections are spread over 127.0.0.1-127.0.0.8 so the client's ephemeral ports do not run out.
  */
@@ -43,33 +46,27 @@ public final class PushServiceLoad {
         int connections = args.length > 0 ? Integer.parseInt(args[0]) : 19_000;
         int messages = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         int receivers = Math.min(connections, args.length > 2 ? Integer.parseInt(args[2]) : 1_000);
-        Path dataDir = Files.createTempDirectory("herald-push-load");
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            port = probe.getLocalPort();
+        String databaseUrl = args.length > 3 && !args[3].equals("sqlite") ? args[3] : null; // jdbc:postgresql://…
+        int nodes = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        if (nodes == 2 && databaseUrl == null) {
+            throw new IllegalArgumentException("two nodes share a PostgreSQL database: give its jdbc:postgresql:// URL");
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String jar = System.getenv().getOrDefault("HERALD_JAR", "server/target/herald.jar");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx3g"));
-        // e.g. HERALD_JVM_OPTS=-XX:StartFlightRecording=filename=push.jfr,settings=profile
-        for (String opt : System.getenv().getOrDefault("HERALD_JVM_OPTS", "").split(" ")) {
-            if (!opt.isBlank()) {
-                command.add(opt);
-            }
-        }
-        command.addAll(List.of("-jar", jar, "push-service", "--port", String.valueOf(port),
-                "--host", "0.0.0.0", "--public-url", "http://127.0.0.1:" + port, "--data-dir", dataDir.toString(),
-                "--vapid-subject", "mailto:bench@herald.example",
-                // a load test is the flood the rate limits exist to stop
-                "--rate-limit-push-hello", "off", "--rate-limit-push-register", "off", "--rate-limit-push-messages", "off"));
-        if (args.length > 3) {
-            command.addAll(List.of("--database-url", args[3])); // a jdbc:postgresql:// URL; default SQLite
-        }
-        System.out.println("push service on " + (args.length > 3 ? "PostgreSQL" : "SQLite"));
-        Process server = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile()).start();
+        // every node must open the others' endpoint tokens (and derives the internal secret from the same key)
+        String endpointKey = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        System.out.println("push service on " + (databaseUrl != null ? "PostgreSQL" : "SQLite") + ", " + nodes + " node(s)"
+                + (nodes == 2 ? ": browsers on node A, POSTs to node B" : ""));
+        List<Process> servers = new ArrayList<>();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
+            int port = freePort();
+            Process server = startServer(port, databaseUrl, "node-a", endpointKey);
+            servers.add(server);
+            int postPort = port;
+            if (nodes == 2) {
+                postPort = freePort();
+                servers.add(startServer(postPort, databaseUrl, "node-b", endpointKey));
+                waitReady(http, "http://127.0.0.1:" + postPort + "/readyz", servers.get(1));
+            }
             waitReady(http, "http://127.0.0.1:" + port + "/readyz", server);
             long rssIdle = rssKb(server.pid());
             Routing routing = new Routing();
@@ -79,13 +76,50 @@ public final class PushServiceLoad {
             System.out.printf("connections held: %,d of %,d (%s)%n", agents.size(), connections, "hello answered on each");
             System.out.printf("server RSS: %,d MiB idle -> %,d MiB with the connections = %.1f KiB per connection%n",
                     rssIdle / 1024, rssConnected / 1024, (rssConnected - rssIdle) / (double) agents.size());
-            route(http, agents.subList(0, receivers), messages, routing);
+            route(http, agents.subList(0, receivers), messages, routing, postPort);
             System.out.printf("server RSS after routing: %,d MiB%n", rssKb(server.pid()) / 1024);
+            for (int p : nodes == 2 ? List.of(port, postPort) : List.of(port)) {
+                String ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                System.out.println("readyz :" + p + " " + ready);
+            }
             agents.forEach(a -> a.ws.abort());
         } finally {
-            server.destroy();
-            server.waitFor(30, TimeUnit.SECONDS);
+            for (Process server : servers) {
+                server.destroy();
+                server.waitFor(30, TimeUnit.SECONDS);
+            }
         }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** {@code herald push-service} from the built jar, as a child process (its RSS readable from /proc). */
+    private static Process startServer(int port, String databaseUrl, String nodeId, String endpointKey) throws Exception {
+        Path dataDir = Files.createTempDirectory("herald-push-load");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String jar = System.getenv().getOrDefault("HERALD_JAR", "server/target/herald.jar");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx3g"));
+        // e.g. HERALD_JVM_OPTS=-XX:StartFlightRecording=filename=push.jfr,settings=profile (applies to every node)
+        for (String opt : System.getenv().getOrDefault("HERALD_JVM_OPTS", "").replace("{node}", nodeId).split(" ")) {
+            if (!opt.isBlank()) {
+                command.add(opt);
+            }
+        }
+        command.addAll(List.of("-jar", jar, "push-service", "--port", String.valueOf(port),
+                "--host", "0.0.0.0", "--internal-url", "http://127.0.0.1:" + port,
+                "--public-url", "http://127.0.0.1:" + port, "--data-dir", dataDir.toString(),
+                "--vapid-subject", "mailto:bench@herald.example", "--node-id", nodeId, "--endpoint-token-key", endpointKey,
+                // a load test is the flood the rate limits exist to stop
+                "--rate-limit-push-hello", "off", "--rate-limit-push-register", "off", "--rate-limit-push-messages", "off"));
+        if (databaseUrl != null) {
+            command.addAll(List.of("--database-url", databaseUrl));
+        }
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile()).start();
     }
 
     /** What the routing phase shares between the POSTing workers and the receiving sockets. */
@@ -172,7 +206,8 @@ public final class PushServiceLoad {
         return new ArrayList<>(agents);
     }
 
-    private static void route(HttpClient http, List<UserAgent> receivers, int messages, Routing routing) throws Exception {
+    private static void route(HttpClient http, List<UserAgent> receivers, int messages, Routing routing, int postPort)
+            throws Exception {
         CountDownLatch arrived = new CountDownLatch(messages);
         routing.arrived = arrived;
         for (UserAgent ua : receivers) {
@@ -180,7 +215,8 @@ public final class PushServiceLoad {
         }
         for (UserAgent ua : receivers) {
             String reply = ua.registered.get(30, TimeUnit.SECONDS);
-            ua.endpoint = reply.replaceAll(".*\"pushEndpoint\":\"([^\"]+)\".*", "$1");
+            ua.endpoint = reply.replaceAll(".*\"pushEndpoint\":\"([^\"]+)\".*", "$1")
+                    .replaceFirst("^http://127\\.0\\.0\\.1:[0-9]+/", "http://127.0.0.1:" + postPort + "/"); // node B, if two
         }
         AtomicInteger next = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();

@@ -9,11 +9,22 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** The push service's storage on Herald's database (SQLite or PostgreSQL). */
+/**
+ * The push service's storage on Herald's database (SQLite or PostgreSQL).
+ *
+ * <p>Channel lookups (one per message accepted) are answered from a cache of channels known to exist. It stays
+ * correct across nodes without invalidation messages because a stale entry can only say "exists" for a channel
+ * another node removed, and the database still refuses that message: its insert breaks the foreign key to
+ * {@code push_channels}, and {@link #store} answers {@link Stored#NO_CHANNEL} (410) and forgets the entry. This node's
+ * own removals evict at once.
+ */
 public final class JdbiPushStore implements PushStore {
     private final Jdbi jdbi;
     private final java.util.concurrent.locks.Lock writeLock;
     private final dev.herald.server.storage.Dialect dialect;
+    /** Channels known to exist, by uaid/channel id; cleared when it reaches {@link #CACHED_CHANNELS}. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Channel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHED_CHANNELS = 200_000;
 
     public JdbiPushStore(dev.herald.server.storage.Database database) {
         this.jdbi = database.jdbi();
@@ -62,8 +73,27 @@ public final class JdbiPushStore implements PushStore {
                 .bind(0, c.uaid()).bind(1, c.channelId()).bind(2, c.keyHash()).bind(3, c.createdAt()).execute());
     }
 
+    private static String cacheKey(String uaid, String channelId) {
+        return uaid + "/" + channelId;
+    }
+
     @Override
     public Optional<Channel> channel(String uaid, String channelId) {
+        Channel cached = channels.get(cacheKey(uaid, channelId));
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<Channel> found = read(uaid, channelId);
+        found.ifPresent(c -> {
+            if (channels.size() >= CACHED_CHANNELS) {
+                channels.clear(); // crude, but bounded; the next lookups refill it
+            }
+            channels.put(cacheKey(uaid, channelId), c);
+        });
+        return found;
+    }
+
+    private Optional<Channel> read(String uaid, String channelId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT uaid, channel_id, key_hash, created_at FROM push_channels "
                         + "WHERE uaid = ? AND channel_id = ?")
                 .bind(0, uaid).bind(1, channelId)
@@ -74,11 +104,14 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public boolean removeChannel(String uaid, String channelId) {
-        return write(h -> {
+        channels.remove(cacheKey(uaid, channelId));
+        int removed = write(h -> {
             deleteMessages(h, "uaid = ? AND channel_id = ?", uaid, channelId);
             return h.createUpdate("DELETE FROM push_channels WHERE uaid = ? AND channel_id = ?")
                     .bind(0, uaid).bind(1, channelId).execute();
-        }) > 0;
+        });
+        channels.remove(cacheKey(uaid, channelId)); // a lookup in between may have cached it again
+        return removed > 0;
     }
 
     @Override
@@ -122,7 +155,24 @@ public final class JdbiPushStore implements PushStore {
             });
         } catch (Full e) {
             return e.outcome; // rolled back: a message the topic would have replaced stays
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            if (!brokenForeignKey(e)) {
+                throw e;
+            }
+            channels.remove(cacheKey(m.uaid(), m.channelId())); // removed meanwhile, here or on another node
+            return Stored.NO_CHANNEL;
         }
+    }
+
+    /** The insert named a channel that is not there (PostgreSQL SQLSTATE 23503, SQLite SQLITE_CONSTRAINT_FOREIGNKEY). */
+    private static boolean brokenForeignKey(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && ("23503".equals(sql.getSQLState()) || sql.getErrorCode() == 787
+                    || String.valueOf(sql.getMessage()).contains("FOREIGN KEY constraint failed"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Thrown to roll the store transaction back when there is no room. */
@@ -183,6 +233,7 @@ public final class JdbiPushStore implements PushStore {
 
     @Override
     public int forgetUserAgents(long before) {
+        channels.clear();
         return write(h -> {
             deleteMessages(h, "uaid IN (SELECT uaid FROM push_user_agents WHERE connected_at < ?)", before);
             return h.createUpdate("DELETE FROM push_user_agents WHERE connected_at < ?").bind(0, before).execute();

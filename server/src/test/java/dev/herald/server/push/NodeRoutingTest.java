@@ -211,6 +211,26 @@ class NodeRoutingTest {
     }
 
     @Test
+    void aChannelUnsubscribedOnOneNodeIsGoneOnAnotherThatCachedIt() throws Exception {
+        try (Backend.TestDatabases databases = new Backend.TestDatabases()) {
+            SettingsLoader settings = node(databases, "node-a", null);
+            try (HeraldApp a = HeraldApp.start(settings.build());
+                    HeraldApp b = HeraldApp.start(sameDatabase(settings, "node-b").build());
+                    UserAgentClient ua = new UserAgentClient(a.port())) {
+                ua.hello(null);
+                String channel = UUID.randomUUID().toString();
+                String endpoint = ua.register(channel, null).get("pushEndpoint").asText();
+                assertThat(post(b.port(), endpoint, numbered(1))).isEqualTo(201); // B now has the channel cached
+                ua.ack(ua.next());
+                ua.send("{\"messageType\":\"unregister\",\"channelID\":\"" + channel + "\"}");
+                assertThat(ua.next().get("status").asInt()).isEqualTo(200);
+                assertThat(post(b.port(), endpoint, numbered(2))).as("B's cached channel is refused by the database").isEqualTo(410);
+                assertThat(post(b.port(), endpoint, numbered(3))).isEqualTo(410);
+            }
+        }
+    }
+
+    @Test
     void theInternalRouteRefusesUnsignedNotifiesAndIsAbsentOnOneNode() throws Exception {
         try (Backend.TestDatabases databases = new Backend.TestDatabases()) {
             try (HeraldApp a = HeraldApp.start(node(databases, "node-a", null).build())) {
