@@ -171,6 +171,13 @@ public final class PushServiceLoad {
             w.request(1);
             return null;
         }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+            hello.completeExceptionally(new IllegalStateException("closed before hello: " + code + " " + reason));
+            registered.completeExceptionally(new IllegalStateException("closed: " + code + " " + reason));
+            return null;
+        }
     }
 
     private static List<UserAgent> connect(HttpClient http, int port, int n, Routing routing) throws Exception {
@@ -254,7 +261,7 @@ public final class PushServiceLoad {
     }
 
     private static void waitReady(HttpClient http, String url, Process server) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180); // a loaded machine starts slowly
         while (System.nanoTime() < deadline) {
             if (!server.isAlive()) {
                 throw new IllegalStateException("herald push-service exited with " + server.exitValue());
