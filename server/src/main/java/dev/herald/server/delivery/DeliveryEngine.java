@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
     private static final long IDLE_POLL_MILLIS = 100;
+    private static final int MAX_RECORD_BATCH = 2000;
     /** Failed fan-out attempts (one per lease) before a notification is given up as failed. A constant: see docs/api.md. */
     static final int MAX_FANOUT_FAILURES = 5;
 
@@ -56,6 +57,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final OutcomePolicy policy;
     private final Clock clock;
     private final Semaphore inFlight;
+    private final int maxUnrecorded;
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final Wakeup fanOutWakeup = new Wakeup();
     private final Wakeup claimWakeup = new Wakeup();
@@ -91,6 +93,9 @@ public final class DeliveryEngine implements AutoCloseable {
         this.policy = new OutcomePolicy(config.retry(), config.goneAfterBadRequests());
         this.clock = clock;
         this.inFlight = new Semaphore(config.concurrency());
+        // Leased but unrecorded stays under twice the concurrency (in flight + answered, not yet written): the most
+        // a crash can send twice.
+        this.maxUnrecorded = config.concurrency();
         this.metrics = metrics;
         this.vapidAlerts = new VapidAlerts(metrics, clock);
         metrics.gauge("herald.delivery.queue.depth", depth);
@@ -180,8 +185,8 @@ public final class DeliveryEngine implements AutoCloseable {
         while (running) {
             try {
                 int free = inFlight.availablePermits();
-                if (free < Math.min(config.batch(), config.concurrency()) / 4 + 1) {
-                    claimWakeup.await(10); // wait for the recorder to return permits
+                if (free < Math.min(config.batch(), config.concurrency()) / 4 + 1 || outcomes.size() > maxUnrecorded) {
+                    claimWakeup.await(10); // wait for sends to finish, or for the recorder to catch up
                     continue;
                 }
                 int claimed = claimOnce(Math.min(free, config.batch()));
@@ -296,27 +301,34 @@ public final class DeliveryEngine implements AutoCloseable {
         return policy.answered(attempt, r, clock.instant(), ThreadLocalRandom.current()::nextDouble);
     }
 
+    /**
+     * The attempt is over: its outcome waits for the recorder, and its send permit is free at once, so the push
+     * service is kept busy while outcomes are written (the backlog of unwritten ones is bounded by the claim loop).
+     */
     private void complete(Outcome outcome) {
         outcomes.add(outcome);
+        inFlight.release();
+        claimWakeup.signal();
     }
 
     // ---- recording -------------------------------------------------------------------------------------
 
     private void recordLoop() {
         List<Outcome> batch = new ArrayList<>();
-        while (running || inFlight.availablePermits() < config.concurrency()) {
+        while (running || inFlight.availablePermits() < config.concurrency() || !outcomes.isEmpty() || !batch.isEmpty()) {
             try {
-                Outcome first = outcomes.poll(50, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (batch.isEmpty()) {
+                    Outcome first = outcomes.poll(50, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
                 }
-                batch.add(first);
-                outcomes.drainTo(batch, 2000);
+                outcomes.drainTo(batch, MAX_RECORD_BATCH - batch.size());
                 for (Outcome o : queue.record(batch, clock.millis(), policy)) {
                     outcomeCounters.computeIfAbsent(o.state(),
                             s -> Counter.builder("herald.deliveries").tag("outcome", s.token()).register(metrics)).increment();
                 }
-                inFlight.release(batch.size());
                 batch.clear();
                 claimWakeup.signal();
             } catch (InterruptedException e) {

@@ -74,8 +74,9 @@ final class DeliveryQueue {
         if (subscriptionIds.isEmpty()) {
             return Map.of();
         }
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, endpoint, origin, p256dh, auth, encoding, user_id FROM subscriptions WHERE id IN (<ids>)")
-                .bindList("ids", new ArrayList<>(subscriptionIds))
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, endpoint, origin, p256dh, auth, encoding, user_id FROM subscriptions "
+                        + "WHERE id " + dialect.inJsonArray("ids"))
+                .bind("ids", jsonArray(subscriptionIds))
                 .map((rs, ctx) -> new Target(rs.getString("id"), rs.getString("endpoint"), rs.getString("origin"), rs.getString("p256dh"),
                         rs.getString("auth"), rs.getString("encoding"), rs.getString("user_id")))
                 .stream().collect(Collectors.toMap(Target::id, t -> t)));
@@ -139,14 +140,24 @@ final class DeliveryQueue {
             }
             listener.recorded(h, recorded, now);
             if (!answered.isEmpty()) {
-                h.createUpdate("UPDATE subscriptions SET bad_requests = 0 WHERE id IN (<ids>) AND bad_requests <> 0")
-                        .bindList("ids", answered).execute();
+                h.createUpdate("UPDATE subscriptions SET bad_requests = 0 WHERE id " + dialect.inJsonArray("ids")
+                        + " AND bad_requests <> 0").bind("ids", jsonArray(answered)).execute();
             }
             if (!gone.isEmpty()) {
-                h.createUpdate("DELETE FROM subscriptions WHERE id IN (<ids>)").bindList("ids", gone).execute();
+                h.createUpdate("DELETE FROM subscriptions WHERE id " + dialect.inJsonArray("ids")).bind("ids", jsonArray(gone))
+                        .execute();
             }
             return written;
         });
+    }
+
+    /** Ids as a JSON array, for {@link Dialect#inJsonArray}. */
+    private static String jsonArray(Collection<String> ids) {
+        try {
+            return dev.herald.server.http.Json.MAPPER.writeValueAsString(ids);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Takes the next notification due for fan-out whose fan-out lease is free. */

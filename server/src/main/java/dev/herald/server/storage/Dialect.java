@@ -43,6 +43,15 @@ public enum Dialect {
         }
     }
 
+    /**
+     * {@code IN (…)} over the elements of a JSON array of strings bound to {@code :param}: one SQL text whatever the
+     * list's length, so the statement is parsed once (a {@code <list>} binding renders new SQL text per length).
+     */
+    public String inJsonArray(String param) {
+        return this == SQLITE ? "IN (SELECT value FROM json_each(:" + param + "))"
+                : "IN (SELECT json_array_elements_text(CAST(:" + param + " AS json)))";
+    }
+
     /** The dialect of the database {@code h} is connected to. */
     public static Dialect of(org.jdbi.v3.core.Handle h) {
         try {

@@ -39,12 +39,12 @@ class CrashRecoveryTest {
     private static final int KILL_AFTER = 1_000;
     /**
      * The most deliveries that can have reached the peer without their outcome being recorded, from the engine's
-     * settings: DeliveryEngine takes one in-flight permit per claimed delivery and returns it only after the
-     * recorder has written that delivery's outcome (a batched write; the recorder never holds more outcomes than
-     * there are permits out). So "sent, answered, but not yet recorded" is inside delivery-concurrency, and after a
-     * SIGKILL at most that many are claimed again and sent a second time.
+     * settings: DeliveryEngine takes one in-flight permit per claimed delivery and returns it when the push service
+     * answers; it claims no more while more than delivery-concurrency answered outcomes wait for the recorder. So
+     * "claimed but not yet recorded" is inside twice delivery-concurrency, and after a SIGKILL at most that many are
+     * claimed again and sent a second time.
      */
-    private static final int DUPLICATE_BOUND = CONCURRENCY;
+    private static final int DUPLICATE_BOUND = 2 * CONCURRENCY;
 
     /** What the database held the moment the first process died (nothing writes between the kill and the restart). */
     private record AtKill(String status, int sent, int leased, int queued) {}
