@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.http.Json;
+import dev.herald.server.template.ContentTemplate;
+import dev.herald.server.template.Rendered;
+import dev.herald.server.template.TemplateData;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a released window says, as a notification {@code payload}. One item: that item, unchanged. Several: a summary
@@ -53,6 +59,43 @@ final class DigestContent {
         ObjectNode digest = payload.putObject("data").putObject("digest");
         digest.put("key", key).put("count", items.size()).set("notificationIds", ids);
         return payload;
+    }
+
+    /**
+     * The window through the notification's own summary template, filled with {@code key}, {@code count} (all items),
+     * {@code items} (the newest {@code listed}, newest first: {@code id, title, body, url, data}) and {@code more}
+     * ({@code count} less those listed), so {@code {{#more}} and {{more}} {{#more.one}}other{{/more.one}}
+     * {{#more.other}}others{{/more.other}}{{/more}}} reads right. {@code data.digest} is added as for the built-in one.
+     */
+    static Rendered<ObjectNode> templated(ContentTemplate template, String key, List<Item> items, int listed) {
+        List<Item> shownItems = items.reversed().subList(0, Math.min(listed, items.size()));
+        List<Map<String, Object>> list = new ArrayList<>();
+        ArrayNode ids = Json.MAPPER.createArrayNode();
+        for (Item item : shownItems) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", item.notificationId());
+            m.put("title", item.title());
+            m.put("body", item.notification().path("body").asText(""));
+            m.put("url", item.notification().path("navigate").asText(""));
+            m.put("data", TemplateData.of(item.message().path("herald").path("data")));
+            list.add(m);
+            ids.add(item.notificationId());
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("key", key);
+        data.put("count", items.size());
+        data.put("items", list);
+        data.put("more", items.size() - shownItems.size());
+        Rendered<ObjectNode> rendered = template.render(data);
+        if (rendered instanceof Rendered.Ok<ObjectNode> ok) {
+            ObjectNode payload = ok.value();
+            if (!payload.has("url") && !shownItems.isEmpty()) {
+                copy(shownItems.getFirst().notification(), payload, "navigate", "url");
+            }
+            ObjectNode extra = payload.get("data") instanceof ObjectNode d ? d : payload.putObject("data");
+            extra.putObject("digest").put("key", key).put("count", items.size()).set("notificationIds", ids);
+        }
+        return rendered;
     }
 
     /** The request payload that builds {@code item}'s declarative message again (under the summary's own id). */

@@ -9,6 +9,8 @@ import dev.herald.server.notification.Audience;
 import dev.herald.server.notification.Notification;
 import dev.herald.server.notification.NotificationService;
 import dev.herald.server.storage.Dialect;
+import dev.herald.server.template.ContentTemplate;
+import dev.herald.server.template.Rendered;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -124,14 +126,25 @@ public final class DigestRelease implements AutoCloseable {
                         + "WHERE id = ?").bind(0, items.getFirst().notificationId())
                 .map((rs, ctx) -> new First(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
                         rs.getInt(5) != 0, rs.getString(6))).one();
+        ContentTemplate template = h.createQuery("SELECT summary FROM notification_digests WHERE notification_id = ?")
+                .bind(0, items.getFirst().notificationId()).mapTo(String.class).findOne()
+                .map(json -> ContentTemplate.parse((ObjectNode) parse(json))).orElse(null);
+        String note = null;
         // List fewer items until the summary fits one push message; one item always fits (it was sent-sized).
         for (int listed = Math.min(w.max(), items.size()); ; listed = listed / 2) {
             ObjectNode payload = DigestContent.payload(w.key(), items, Math.max(1, listed));
+            if (template != null && items.size() > 1) {
+                switch (DigestContent.templated(template, w.key(), items, Math.max(1, listed))) {
+                    case Rendered.Ok<ObjectNode> ok -> payload = ok.value();
+                    case Rendered.Missing<ObjectNode> missing -> note = "summary template: " + missing.describe()
+                            + "; the built-in summary was sent";
+                }
+            }
             try {
                 Notification n = notifications.create(h, new NotificationService.Request(new Audience.Subscriptions(targets),
                         first.category(), Fields.of(payload), first.ttl(), first.urgency(), first.topic(), null, null,
                         first.respectQuietHours(), first.apiKeyId()));
-                finish(h, w, n.id(), items.size(), null);
+                finish(h, w, n.id(), items.size(), note);
                 return;
             } catch (ApiException e) {
                 if (e.code() != ErrorCode.PAYLOAD_TOO_LARGE || listed <= 1) {

@@ -38,9 +38,10 @@ public final class Digests implements FanOutHold {
 
     /** Records that notification {@code notificationId} asks for a digest; inside the transaction that creates it. */
     public void request(Handle h, String notificationId, DigestSpec spec) {
-        h.createUpdate("INSERT INTO notification_digests (notification_id, digest_key, window_seconds, max_items) "
-                        + "VALUES (?, ?, ?, ?)")
-                .bind(0, notificationId).bind(1, spec.key()).bind(2, spec.windowSeconds()).bind(3, spec.max()).execute();
+        h.createUpdate("INSERT INTO notification_digests (notification_id, digest_key, window_seconds, max_items, summary) "
+                        + "VALUES (?, ?, ?, ?, ?)")
+                .bind(0, notificationId).bind(1, spec.key()).bind(2, spec.windowSeconds()).bind(3, spec.max())
+                .bind(4, spec.summary() == null ? null : spec.summary().toString()).execute();
     }
 
     /** Who a digest is for: a user, or (user '') a subscription that has no user. */
@@ -92,7 +93,7 @@ public final class Digests implements FanOutHold {
     private static Optional<DigestSpec> spec(Handle h, String notificationId) {
         return h.createQuery("SELECT digest_key, window_seconds, max_items FROM notification_digests WHERE notification_id = ?")
                 .bind(0, notificationId)
-                .map((rs, ctx) -> new DigestSpec(rs.getString(1), rs.getInt(2), rs.getInt(3)))
+                .map((rs, ctx) -> new DigestSpec(rs.getString(1), rs.getInt(2), rs.getInt(3), null))
                 .findOne();
     }
 

@@ -244,4 +244,40 @@ class DigestApiTest {
             assertThat(local.json().get("field").asText()).isEqualTo("digest");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aSummaryTemplateNamesTheNewestAuthorsAndCountsTheOthersWithPluralSections(Backend backend) throws Exception {
+        try (ScriptedPushService push = new ScriptedPushService(); TestServer server = new TestServer(backend)) {
+            UserAgentKeys phone = UserAgentKeys.generate();
+            server.subscribe("ann", push.endpoint("/ann").toString(), phone);
+            Map<String, Object> digest = Map.of("key", "posts", "window", 600, "max", 2, "summary", Map.of(
+                    "title", "{{count}} new {{#count.one}}post{{/count.one}}{{#count.other}}posts{{/count.other}} from "
+                            + "{{#items}}{{data.author}}{{^-last}}, {{/-last}}{{/items}}{{#more}} and {{more}} "
+                            + "{{#more.one}}other{{/more.one}}{{#more.other}}others{{/more.other}}{{/more}}",
+                    "body", "{{#items}}{{data.author}}: {{body}}\n{{/items}}", "tag", "digest-{{key}}"));
+            Instant start = server.clock.instant();
+            String last = null;
+            for (String author : List.of("Ada", "Bob", "Cy")) {
+                last = server.send(Map.of("userIds", List.of("ann")), "New post from " + author, Map.of("digest", digest,
+                        "payload", Map.of("body", "hello from " + author, "data", Map.of("author", author))));
+                String id = last;
+                Eventually.until(author + " held", () -> server.notification(id).at("/digest/held").asInt() == 1);
+                server.advance(Duration.ofSeconds(1));
+            }
+            server.advanceTo(start.plusSeconds(600));
+            Eventually.until("sent", () -> push.received.size() == 1);
+            JsonNode got = received(push, "/ann", phone).getFirst();
+            assertThat(got.at("/notification/title").asText()).isEqualTo("3 new posts from Cy, Bob and 1 other");
+            assertThat(got.at("/notification/body").asText()).isEqualTo("Cy: hello from Cy\nBob: hello from Bob\n");
+            assertThat(got.at("/notification/tag").asText()).isEqualTo("digest-posts");
+            assertThat(got.at("/herald/data/digest/count").asInt()).isEqualTo(3);
+
+            Api.Response bad = server.api.post("/api/v1/notifications", server.key, Map.of("audience", Map.of("all", true),
+                    "payload", Map.of("title", "x"), "digest", Map.of("key", "posts", "window", 600,
+                            "summary", Map.of("title", "{{#count}} unclosed"))));
+            assertThat(bad.status()).isEqualTo(422);
+            assertThat(bad.json().get("field").asText()).isEqualTo("digest.summary.title");
+        }
+    }
 }
