@@ -26,6 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private final OutcomePolicy policy;
     private final Clock clock;
     private final Semaphore inFlight;
+    /** Claimed deliveries whose outcome is not yet written: in flight, answered and waiting, or being recorded. */
+    private final AtomicInteger unrecorded = new AtomicInteger();
     private final int maxUnrecorded;
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final Wakeup fanOutWakeup = new Wakeup();
@@ -93,9 +96,9 @@ public final class DeliveryEngine implements AutoCloseable {
         this.policy = new OutcomePolicy(config.retry(), config.goneAfterBadRequests());
         this.clock = clock;
         this.inFlight = new Semaphore(config.concurrency());
-        // Leased but unrecorded stays under twice the concurrency (in flight + answered, not yet written): the most
+        // Leased but unrecorded stays within twice the concurrency (in flight + answered, not yet written): the most
         // a crash can send twice.
-        this.maxUnrecorded = config.concurrency();
+        this.maxUnrecorded = 2 * config.concurrency();
         this.metrics = metrics;
         this.vapidAlerts = new VapidAlerts(metrics, clock);
         metrics.gauge("herald.delivery.queue.depth", depth);
@@ -184,12 +187,12 @@ public final class DeliveryEngine implements AutoCloseable {
     private void claimLoop() {
         while (running) {
             try {
-                int free = inFlight.availablePermits();
-                if (free < Math.min(config.batch(), config.concurrency()) / 4 + 1 || outcomes.size() > maxUnrecorded) {
+                int limit = Math.min(Math.min(inFlight.availablePermits(), config.batch()), maxUnrecorded - unrecorded.get());
+                if (limit < Math.min(config.batch(), config.concurrency()) / 4 + 1) {
                     claimWakeup.await(10); // wait for sends to finish, or for the recorder to catch up
                     continue;
                 }
-                int claimed = claimOnce(Math.min(free, config.batch()));
+                int claimed = claimOnce(limit);
                 if (claimed == 0) {
                     claimWakeup.await(IDLE_POLL_MILLIS);
                 }
@@ -209,13 +212,23 @@ public final class DeliveryEngine implements AutoCloseable {
             return 0;
         }
         inFlight.acquireUninterruptibly(batch.size());
-        Set<String> subscriptionIds = new LinkedHashSet<>();
-        batch.forEach(c -> subscriptionIds.add(c.subscriptionId()));
-        Map<String, DeliveryQueue.Target> targets = queue.targets(subscriptionIds);
-        Map<Long, DeliveryContent.Payload> contents = content.prepare(batch.stream()
-                .map(c -> new DeliveryContent.Ref(c.id(), c.notificationId(), c.subscriptionId(),
-                        targets.containsKey(c.subscriptionId()) ? targets.get(c.subscriptionId()).userId() : null, c.locale()))
-                .toList());
+        unrecorded.addAndGet(batch.size());
+        Map<String, DeliveryQueue.Target> targets;
+        Map<Long, DeliveryContent.Payload> contents;
+        try {
+            Set<String> subscriptionIds = new LinkedHashSet<>();
+            batch.forEach(c -> subscriptionIds.add(c.subscriptionId()));
+            targets = queue.targets(subscriptionIds);
+            Map<String, DeliveryQueue.Target> found = targets;
+            contents = content.prepare(batch.stream()
+                    .map(c -> new DeliveryContent.Ref(c.id(), c.notificationId(), c.subscriptionId(),
+                            found.containsKey(c.subscriptionId()) ? found.get(c.subscriptionId()).userId() : null, c.locale()))
+                    .toList());
+        } catch (RuntimeException e) { // nothing was sent: give the permits back; the leases let the rows be claimed again
+            inFlight.release(batch.size());
+            unrecorded.addAndGet(-batch.size());
+            throw e;
+        }
         for (DeliveryQueue.Claimed c : batch) {
             dispatch(c, targets.get(c.subscriptionId()), contents.get(c.id()));
         }
@@ -329,6 +342,7 @@ public final class DeliveryEngine implements AutoCloseable {
                     outcomeCounters.computeIfAbsent(o.state(),
                             s -> Counter.builder("herald.deliveries").tag("outcome", s.token()).register(metrics)).increment();
                 }
+                unrecorded.addAndGet(-batch.size());
                 batch.clear();
                 claimWakeup.signal();
             } catch (InterruptedException e) {
