@@ -34,7 +34,6 @@ public final class EventRoutes implements Router.Feature {
     private static final Set<String> TYPES = Set.of("received", "shown", "clicked", "closed", "action");
     private static final Pattern ACTION = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Duration MAX_AGE = Duration.ofDays(7);
-    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration DEFAULT_STATS_WINDOW = Duration.ofDays(7);
     private static final Duration MAX_STATS_WINDOW = Duration.ofDays(366);
 
@@ -111,19 +110,7 @@ public final class EventRoutes implements Router.Feature {
 
     private long at(Fields body) {
         Instant now = clock.instant();
-        if (!body.has("at")) {
-            return now.toEpochMilli();
-        }
-        Instant at;
-        try {
-            at = Instant.parse(body.text("at", 40));
-        } catch (DateTimeParseException e) {
-            throw body.error("at", "must be an RFC 3339 UTC time");
-        }
-        if (at.isAfter(now.plus(CLOCK_SKEW)) || at.isBefore(now.minus(MAX_AGE))) {
-            throw body.error("at", "must be within the last 7 days");
-        }
-        return at.toEpochMilli();
+        return body.has("at") ? body.reportedTime("at", now, MAX_AGE).toEpochMilli() : now.toEpochMilli();
     }
 
     private void stats(Context ctx) {

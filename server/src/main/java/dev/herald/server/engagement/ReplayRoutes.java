@@ -18,8 +18,6 @@ import io.javalin.http.Context;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,6 @@ public final class ReplayRoutes implements Router.Feature {
     private static final Pattern MUTATION_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern METHOD = Pattern.compile("[A-Z]{1,10}");
     private static final Duration MAX_AGE = Duration.ofDays(30);
-    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     private final OutboxReplays replays;
     private final SubscriptionStore subscriptions;
@@ -101,16 +98,6 @@ public final class ReplayRoutes implements Router.Feature {
     }
 
     private long at(Fields r) {
-        Instant now = clock.instant();
-        Instant at;
-        try {
-            at = Instant.parse(r.text("at", 40));
-        } catch (DateTimeParseException e) {
-            throw r.error("at", "must be an RFC 3339 UTC time");
-        }
-        if (at.isAfter(now.plus(CLOCK_SKEW)) || at.isBefore(now.minus(MAX_AGE))) {
-            throw r.error("at", "must be within the last 30 days");
-        }
-        return at.toEpochMilli();
+        return r.reportedTime("at", clock.instant(), MAX_AGE).toEpochMilli();
     }
 }

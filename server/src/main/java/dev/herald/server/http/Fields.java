@@ -3,6 +3,9 @@ package dev.herald.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -146,6 +149,23 @@ public final class Fields {
 
     public Long optionalInteger(String name, long min, long max) {
         return has(name) ? integer(name, min, max) : null;
+    }
+
+    /**
+     * A time a client reports for something it saw (RFC 3339, UTC): no more than five minutes ahead of {@code now}
+     * (clock skew) and no older than {@code maxAge}, named in the error as {@code days} days.
+     */
+    public Instant reportedTime(String name, Instant now, Duration maxAge) {
+        Instant at;
+        try {
+            at = Instant.parse(text(name, 40));
+        } catch (DateTimeParseException e) {
+            throw invalid(name, "must be an RFC 3339 UTC time");
+        }
+        if (at.isAfter(now.plus(Duration.ofMinutes(5))) || at.isBefore(now.minus(maxAge))) {
+            throw invalid(name, "must be within the last " + maxAge.toDays() + " days");
+        }
+        return at;
     }
 
     public boolean bool(String name, boolean absent) {
